@@ -1,0 +1,122 @@
+"""The one model of an interaction that flows from the test to the pact file.
+
+An :class:`Interaction` holds its request and response in the *internal pact form*: the
+pact-file form of a specification family, with matchers already split out into rules and
+every value reified to its example. That way the matching engine, the mock service and the
+pact writer all read the same dicts and nothing is converted back and forth:
+
+* family 2 (spec 1.0.0, 1.1.0, 2.0.0): v2 pact-file form. ``query`` is a string, rules are
+  the flat ``matchingRules`` dict (``{"$.body.id": {"match": "type"}}``). The writer drops the
+  rules for spec 1; at run time the mock matches spec 1 with the v2 rules, as Ruby does.
+* family 3 (spec 3.0.0, 4.0.0): v3 pact-file form. ``query`` is a map of lists, rules are
+  nested by category (``{"body": {"$.id": {"matchers": [...]}}}``), ``generators`` may be
+  present, bodies are raw values (the writer wraps them into v4 body objects for spec 4).
+
+Use :func:`pact_unittest.wire.parse_interaction` to build one from anything a user or a
+client sends (pact-python v2 ``json_class`` matchers, FFI-style ``pact:matcher:type``
+matchers, or plain pact-file JSON of any version).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional, Tuple
+
+SPEC_VERSIONS = ("1.0.0", "1.1.0", "2.0.0", "3.0.0", "4.0.0")
+
+
+def normalize_spec_version(version: Any) -> str:
+    """Return the full form ("2.0.0") of a spec version given as "2", "2.0", 2, "v2"...
+
+    Raises ValueError naming the accepted versions for anything else.
+    """
+    text = str(version).strip().lower().lstrip("v")
+    parts = text.split(".")
+    while len(parts) < 3:
+        parts.append("0")
+    full = ".".join(parts[:3])
+    if full not in SPEC_VERSIONS or len(parts) > 3:
+        raise ValueError(
+            f"unsupported pact specification version {version!r}: use one of "
+            + ", ".join(SPEC_VERSIONS)
+        )
+    return full
+
+
+def spec_family(version: str) -> int:
+    """2 for spec 1.x/2.x (v2 internal form), 3 for spec 3.x/4.x (v3 internal form)."""
+    return 2 if normalize_spec_version(version) < "3" else 3
+
+
+def matching_version(version: str) -> str:
+    """The spec version whose rules the mock service applies at run time.
+
+    Spec 1 files carry no rules, but the contract the user wrote does: like the Ruby
+    service, we match spec 1 interactions with the v2 semantics and rules.
+    """
+    full = normalize_spec_version(version)
+    return "2.0.0" if full < "2" else full
+
+
+@dataclass(frozen=True)
+class ProviderState:
+    """A provider state: a name and, from spec 3 on, parameters."""
+
+    name: str
+    params: Optional[Dict[str, Any]] = None
+
+    def to_json(self) -> Dict[str, Any]:
+        data: Dict[str, Any] = {"name": self.name}
+        if self.params:
+            data["params"] = self.params
+        return data
+
+
+@dataclass
+class Interaction:
+    """One request/response pair of a contract, in the internal pact form (see module doc)."""
+
+    description: str
+    request: Dict[str, Any]
+    response: Dict[str, Any]
+    spec_version: str = "2.0.0"
+    provider_states: Tuple[ProviderState, ...] = ()
+    #: v4 only: free-form comments ({"text": [...], "testname": ...}) and the pending flag.
+    comments: Optional[Dict[str, Any]] = None
+    pending: bool = False
+    #: Where the interaction came from, for error messages (e.g. "test_get_user").
+    origin: Optional[str] = field(default=None, compare=False)
+
+    @property
+    def provider_state(self) -> Optional[str]:
+        """The first provider state's name: what spec 1/2 files call ``providerState``."""
+        return self.provider_states[0].name if self.provider_states else None
+
+    def key(self) -> Tuple[str, str]:
+        """Identity in a pact file: description plus provider states (names and params).
+
+        Two interactions with the same key must have the same content, or the pact file
+        would be ambiguous to a provider verifier.
+        """
+        states = json.dumps([s.to_json() for s in self.provider_states], sort_keys=True)
+        return (self.description, states)
+
+    def content(self) -> str:
+        """A canonical text of everything that matters, to compare two same-key interactions."""
+        return json.dumps(
+            {
+                "request": self.request,
+                "response": self.response,
+                "comments": self.comments,
+                "pending": self.pending,
+            },
+            sort_keys=True,
+            default=str,
+        )
+
+    def label(self) -> str:
+        """How the interaction is named in messages: 'desc' (given 'state')."""
+        text = repr(self.description)
+        if self.provider_states:
+            text += " (given " + ", ".join(repr(s.name) for s in self.provider_states) + ")"
+        return text
