@@ -1,0 +1,24 @@
+"""Session-wide pytest wiring for the pact_unittest tests.
+
+Kept small on purpose: fixtures live in the modules that own them (``tests/reference.py``
+for the reference-tool harness) and are imported here so every test file can use them.
+"""
+from __future__ import annotations
+
+import pathlib
+import sys
+
+_TESTS = pathlib.Path(__file__).resolve().parent
+if str(_TESTS) not in sys.path:  # lets test files `import reference` / `import provider_app`
+    sys.path.insert(0, str(_TESTS))
+
+from reference import ruby_mock_service  # noqa: E402,F401  (session fixture)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "reference: needs the reference Pact tools (Ruby mock service/verifier, Rust pact CLI, "
+        "pact-python 2.3.3); skipped when absent unless CI=true and "
+        "PACT_UNITTEST_REQUIRE_REFERENCE=1",
+    )

@@ -1,0 +1,189 @@
+"""A small real provider HTTP app for provider-verifier tests.
+
+The official verifiers (Ruby ``pact-provider-verifier``, Rust ``pact verifier``) replay a
+pact's requests against a running provider, so the pact files we write are only proven
+good when a real server that honours the contract passes them (and one that breaks it
+fails). This is that server: stdlib ``http.server`` in a daemon thread on 127.0.0.1, port 0,
+with routes given as data, plus a provider-states endpoint in both verifiers' dialects:
+
+* Ruby POSTs ``{"consumer": ..., "state": "x", "states": ["x"], "params": {}}``;
+* Rust POSTs ``{"action": "setup"|"teardown", "state": "x", "params": {...}}``.
+
+A route may require a provider state: it then answers only while that state is set up,
+so a verifier that skipped the state change fails, which is what we want to notice.
+"""
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, List, Optional, Pattern, Union
+from urllib.parse import parse_qs, urlsplit
+
+STATES_PATH = "/_pact/provider-states"
+
+
+@dataclass
+class Route:
+    """One canned answer: ``method path`` (a string, or a compiled regex matched fully)."""
+
+    method: str
+    path: Union[str, Pattern[str]]
+    status: int = 200
+    body: Any = None
+    headers: Dict[str, str] = field(default_factory=dict)
+    state: Optional[str] = None              # answer only while this state is set up
+    query: Optional[Dict[str, List[str]]] = None  # required query parameters, exactly
+
+    def matches(self, method: str, path: str, query: Dict[str, List[str]],
+                states: List[str]) -> bool:
+        if method.upper() != self.method.upper():
+            return False
+        if isinstance(self.path, str):
+            if path != self.path:
+                return False
+        elif not self.path.fullmatch(path):
+            return False
+        if self.query is not None and query != self.query:
+            return False
+        return self.state is None or self.state in states
+
+
+class ProviderApp:
+    """The provider under verification. ``with ProviderApp(routes) as app: app.base_url``."""
+
+    def __init__(self, routes: Optional[List[Route]] = None) -> None:
+        self.routes: List[Route] = list(routes or [])
+        self.states: List[str] = []            # currently set up
+        self.state_calls: List[Dict[str, Any]] = []  # every states request, for assertions
+        self.requests: List[str] = []          # "GET /path?query" of every provider request
+        self._server: Optional[ThreadingHTTPServer] = None
+        self._thread: Optional[threading.Thread] = None
+        self._lock = threading.Lock()
+
+    # -- lifecycle -------------------------------------------------------------------
+    def start(self) -> "ProviderApp":
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        name="provider-app", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> "ProviderApp":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def host(self) -> str:
+        return "127.0.0.1"
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "ProviderApp not started"
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def states_url(self) -> str:
+        return self.base_url + STATES_PATH
+
+    def add(self, method: str, path: Union[str, Pattern[str]], status: int = 200,
+            body: Any = None, headers: Optional[Dict[str, str]] = None, **kw: Any) -> Route:
+        route = Route(method, path, status, body, dict(headers or {}), **kw)
+        self.routes.append(route)
+        return route
+
+    # -- request handling ------------------------------------------------------------
+    def _state_change(self, payload: Dict[str, Any], query: Dict[str, List[str]]) -> None:
+        data = dict(payload)
+        for key, values in query.items():  # --state-change-as-query
+            data.setdefault(key, values[0])
+        with self._lock:
+            self.state_calls.append(data)
+            names = list(data.get("states") or [])
+            if data.get("state") and data["state"] not in names:
+                names.append(data["state"])
+            if data.get("action") == "teardown":
+                self.states = [s for s in self.states if s not in names]
+            elif "action" in data:  # Rust: one setup call per state
+                self.states.extend(n for n in names if n not in self.states)
+            else:  # Ruby: one call per interaction that sets exactly its states
+                self.states = names
+
+    def _answer(self, method: str, raw_path: str) -> Route:
+        parts = urlsplit(raw_path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        with self._lock:
+            self.requests.append(f"{method} {raw_path}")
+            states = list(self.states)
+        for route in self.routes:
+            if route.matches(method, parts.path, query, states):
+                return route
+        return Route(method, parts.path, 404, {"error": f"no route for {method} {raw_path}",
+                                               "states": states},
+                     {"Content-Type": "application/json"})
+
+    def _handler_class(self) -> type:
+        app = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def _read_body(self) -> bytes:
+                length = int(self.headers.get("Content-Length") or 0)
+                return self.rfile.read(length) if length else b""
+
+            def _send(self, status: int, headers: Dict[str, str], body: Any) -> None:
+                if body is None:
+                    data = b""
+                elif isinstance(body, (bytes, str)):
+                    data = body.encode("utf-8") if isinstance(body, str) else body
+                else:
+                    data = json.dumps(body).encode("utf-8")
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            def _dispatch(self) -> None:
+                raw = self._read_body()
+                parts = urlsplit(self.path)
+                if parts.path == STATES_PATH and self.command == "POST":
+                    try:
+                        payload = json.loads(raw.decode("utf-8")) if raw else {}
+                    except ValueError:
+                        payload = {}
+                    app._state_change(payload, parse_qs(parts.query))
+                    self._send(200, {"Content-Type": "application/json"}, {})
+                    return
+                route = app._answer(self.command, self.path)
+                self._send(route.status, route.headers, route.body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch
+
+        return Handler
+
+
+def path_regex(pattern: str) -> Pattern[str]:
+    """A compiled route path pattern (full match), for routes like ``/users/\\d+``."""
+    return re.compile(pattern)
