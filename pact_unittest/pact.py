@@ -1,0 +1,316 @@
+"""``Pact``: pact-python v2's contract object, name for name, on our own mock service.
+
+A v2 suite changes only its import::
+
+    from pact_unittest import Consumer, Provider, Like   # was: from pact import ...
+    pact = Consumer("UserWeb").has_pact_with(Provider("UserService"), port=1234)
+    pact.start_service()
+    (pact.given("user 42 exists").upon_receiving("a request for user 42")
+         .with_request("get", "/users/42").will_respond_with(200, body=Like({"id": 42})))
+    with pact:
+        requests.get(pact.uri + "/users/42")
+    pact.stop_service()
+
+Where the mock service runs is chosen by ``mock_service=`` (or the environment variable
+``PACT_UNITTEST_MOCK_SERVICE``):
+
+* ``"embedded"`` (default): our service in this process, driven by direct calls;
+* ``"process"``: a standalone service process, ours unless ``mock_service_command`` (or
+  ``PACT_UNITTEST_MOCK_SERVICE_COMMAND``) names another, e.g. Ruby's ``pact-mock-service``;
+* ``"external"``: an already running service at ``mock_service_url``
+  (``PACT_UNITTEST_MOCK_SERVICE_URL``), else at ``http(s)://host_name:port``.
+
+As in v2, a ``Pact`` whose service was never started talks HTTP to whatever listens at
+``uri`` (the v2 way of using a mock service run by docker-compose).
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+from . import settings
+from .interaction import spec_family
+from .remote import Backend, EmbeddedBackend, HttpBackend, ProcessBackend, split_command
+from .request_response import FromTerms, Request, Response
+
+__unittest = True
+
+__all__ = ["Pact", "PactException", "Request", "Response", "FromTerms", "MOCK_SERVICE_MODES"]
+
+log = logging.getLogger(__name__)
+
+MOCK_SERVICE_MODES = ("embedded", "process", "external")
+
+
+class PactException(Exception):
+    """An interaction is not valid (e.g. incomplete); ``message`` holds the text as in v2."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.message = args[0] if args else ""
+
+
+class Pact:
+    """A contract between a consumer and a provider, and the mock service that records it.
+
+    Signature, attributes and behaviour are pact-python 2.3.3's; the keyword-only
+    ``mock_service``, ``mock_service_command`` and ``mock_service_url`` choose the backend
+    (see the module documentation). Interactions are kept newest first, as v2 kept them.
+    """
+
+    HEADERS = {"X-Pact-Mock-Service": "true"}
+
+    MANDATORY_FIELDS = {"response", "description", "request"}
+
+    def __init__(
+        self,
+        consumer: Any,
+        provider: Any,
+        host_name: str = "localhost",
+        port: int = 1234,
+        log_dir: Optional[str] = None,
+        ssl: bool = False,
+        sslcert: Optional[str] = None,
+        sslkey: Optional[str] = None,
+        cors: bool = False,
+        publish_to_broker: bool = False,
+        broker_base_url: Optional[str] = None,
+        broker_username: Optional[str] = None,
+        broker_password: Optional[str] = None,
+        broker_token: Optional[str] = None,
+        pact_dir: Optional[str] = None,
+        specification_version: str = "2.0.0",
+        file_write_mode: str = "overwrite",
+        *,
+        mock_service: Optional[str] = None,
+        mock_service_command: Union[str, Sequence[str], None] = None,
+        mock_service_url: Optional[str] = None,
+    ) -> None:
+        self.broker_base_url = broker_base_url
+        self.broker_username = broker_username
+        self.broker_password = broker_password
+        self.broker_token = broker_token
+
+        scheme = "https" if ssl else "http"
+        self.uri = f"{scheme}://{host_name}:{port}"
+        self.consumer = consumer
+        self.cors = cors
+        self.file_write_mode = file_write_mode
+        self.host_name = host_name
+        self.log_dir = log_dir or os.getcwd()
+        self.pact_dir = pact_dir or os.getcwd()
+        self.port = port
+        self.provider = provider
+        self.publish_to_broker = publish_to_broker
+        self.ssl = ssl
+        self.sslcert = sslcert
+        self.sslkey = sslkey
+        self.specification_version = specification_version
+        self._interactions: List[Dict[str, Any]] = []
+
+        # Where our mock service runs (not in v2, which always spawned Ruby's).
+        mode = str(settings.resolve("mock_service", mock_service, "embedded")).strip().lower()
+        if mode not in MOCK_SERVICE_MODES:
+            raise ValueError(
+                f"mock_service={mode!r} is not one of {', '.join(MOCK_SERVICE_MODES)}"
+            )
+        self.mock_service = mode
+        self.mock_service_command = settings.resolve(
+            "mock_service_command", mock_service_command, None
+        )
+        self.mock_service_url = settings.resolve("mock_service_url", mock_service_url, None)
+        if mode == "external" and self.mock_service_url:
+            self.uri = str(self.mock_service_url).rstrip("/")
+        # v2 logs to log_dir, defaulting to the current directory; we write a log file only
+        # when the user asked for one, rather than litter every working directory.
+        self._log_dir_given = log_dir
+        self._backend: Optional[Backend] = None
+        self._http: Optional[HttpBackend] = None
+
+    # ------------------------------------------------------------------ building
+
+    def given(self, provider_state: str, **params: Any) -> "Pact":
+        """Set the provider state of the interaction being defined.
+
+        Keyword arguments are the state's parameters (Pact specification 3 and later).
+        """
+        self._insert_interaction_if_complete()
+        interaction = self._interactions[0]
+        if params:
+            if spec_family(self.specification_version) < 3:
+                raise ValueError(
+                    f"provider state parameters ({', '.join(sorted(params))}) need "
+                    f"specification_version='3.0.0' or later, not "
+                    f"{self.specification_version!r}"
+                )
+            interaction.pop("provider_state", None)
+            interaction["providerStates"] = [{"name": provider_state, "params": params}]
+        else:
+            interaction.pop("providerStates", None)
+            interaction["provider_state"] = provider_state
+        return self
+
+    def upon_receiving(self, scenario: str) -> "Pact":
+        """Name the interaction being defined (its description)."""
+        self._insert_interaction_if_complete()
+        self._interactions[0]["description"] = scenario
+        return self
+
+    def with_request(self, method: str, path: Any, body: Any = None, headers: Any = None,
+                     query: Any = None) -> "Pact":
+        """Define the request the consumer is expected to send."""
+        self._insert_interaction_if_complete()
+        self._interactions[0]["request"] = Request(
+            method, path, body=body, headers=headers, query=query
+        ).json()
+        return self
+
+    def will_respond_with(self, status: int, headers: Any = None, body: Any = None) -> "Pact":
+        """Define the response the mock service gives (and the provider must give)."""
+        self._insert_interaction_if_complete()
+        self._interactions[0]["response"] = Response(status, headers=headers, body=body).json()
+        return self
+
+    def _insert_interaction_if_complete(self) -> None:
+        if not self._interactions:
+            self._interactions.append({})
+        elif all(name in self._interactions[0] for name in self.MANDATORY_FIELDS):
+            self._interactions.insert(0, {})
+
+    # ------------------------------------------------------------------ service
+
+    def start_service(self) -> None:
+        """Start the mock service (embedded, a process, or check the external one).
+
+        :raises OSError: the port is taken (the message names host and port).
+        :raises RuntimeError: a mock service process did not become ready.
+        """
+        if self._backend is not None:
+            return
+        backend = self._make_backend()
+        backend.start()
+        self._backend = backend
+        self.uri = backend.uri
+
+    def stop_service(self) -> None:
+        """Stop the mock service; harmless if it is not running. Publishes if asked to."""
+        backend, self._backend = self._backend, None
+        if backend is not None:
+            backend.stop()
+        if self.publish_to_broker:
+            # The single publishing call site, as in v2 (wired by the broker issue).
+            self.publish(
+                self.consumer.name,
+                self.consumer.version,
+                tag_with_git_branch=self.consumer.tag_with_git_branch,
+                consumer_tags=self.consumer.tags,
+                branch=self.consumer.branch,
+                pact_dir=self.pact_dir,
+                build_url=self.consumer.build_url,
+                auto_detect_version_properties=self.consumer.auto_detect_version_properties,
+            )
+
+    def _make_backend(self) -> Backend:
+        if self.mock_service == "embedded":
+            return EmbeddedBackend(
+                consumer=self.consumer.name, provider=self.provider.name,
+                host=self.host_name, port=self.port, pact_dir=self.pact_dir,
+                specification_version=self.specification_version,
+                file_write_mode=self.file_write_mode, cors=self.cors, ssl=self.ssl,
+                sslcert=self.sslcert, sslkey=self.sslkey, log_dir=self._log_dir_given,
+            )
+        if self.mock_service == "process":
+            return ProcessBackend(self._service_argv(), self.host_name, self.port, ssl=self.ssl)
+        return HttpBackend(self.uri)
+
+    def _service_argv(self) -> List[str]:
+        """The command line v2 built for Ruby's service, on our CLI or the user's command."""
+        argv = split_command(self.mock_service_command)
+        if argv[-1] != "service":
+            argv.append("service")
+        argv += [
+            f"--host={self.host_name}",
+            f"--port={self.port}",
+        ]
+        if self._log_dir_given:
+            argv += ["--log", os.path.join(self._log_dir_given, "pact-mock-service.log")]
+        argv += [
+            "--pact-dir", self.pact_dir,
+            "--pact-file-write-mode", self.file_write_mode,
+            f"--pact-specification-version={self.specification_version}",
+            "--consumer", self.consumer.name,
+            "--provider", self.provider.name,
+        ]
+        if self.ssl:
+            argv.append("--ssl")
+        if self.sslcert:
+            argv += ["--sslcert", self.sslcert]
+        if self.sslkey:
+            argv += ["--sslkey", self.sslkey]
+        if self.cors:
+            argv.append("--cors")
+        return argv
+
+    def _client(self) -> Backend:
+        """The started backend, else (as in v2) HTTP to whatever listens at ``uri``."""
+        if self._backend is not None:
+            return self._backend
+        if self._http is None or self._http.uri != self.uri.rstrip("/"):
+            self._http = HttpBackend(self.uri)
+        return self._http
+
+    # ------------------------------------------------------------------ test flow
+
+    def setup(self) -> None:
+        """Register the interactions defined so far with the mock service."""
+        for interaction in self._interactions:
+            missing = [name for name in self.MANDATORY_FIELDS if name not in interaction]
+            if missing:
+                raise PactException(
+                    f"Interaction incomplete, missing field(s): {', '.join(missing)}"
+                )
+        client = self._client()
+        client.clear_interactions()
+        client.set_interactions(self._interactions)
+
+    def verify(self) -> None:
+        """Check that every interaction happened as expected, then write the pact file.
+
+        :raises AssertionError: a request was missing, unexpected or mismatched; the
+            message lists each with its mismatches.
+        """
+        self._interactions = []
+        client = self._client()
+        client.verify()
+        client.write_pact()
+
+    def __enter__(self) -> "Pact":
+        self.setup()
+        return self
+
+    def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        self._interactions = []
+        if exc_type is not None:
+            return
+        self.verify()
+
+    # ------------------------------------------------------------------ broker (v2's Broker)
+
+    def _get_broker_base_url(self) -> str:
+        return self.broker_base_url or os.environ["PACT_BROKER_BASE_URL"]
+
+    @staticmethod
+    def _normalize_consumer_name(name: str) -> str:
+        return name.lower().replace(" ", "_")
+
+    def publish(self, consumer_name: str, version: str, pact_dir: Optional[str] = None,
+                tag_with_git_branch: Optional[bool] = None,
+                consumer_tags: Optional[List[str]] = None, branch: Optional[str] = None,
+                build_url: Optional[str] = None,
+                auto_detect_version_properties: Optional[bool] = None) -> None:
+        """Publish this consumer's pact files in ``pact_dir`` to the pact broker (v2 signature)."""
+        # TODO(broker issue 6): delegate to pact_unittest.broker once it lands.
+        raise NotImplementedError(
+            "publishing to a pact broker is not available yet (pact_unittest.broker)"
+        )

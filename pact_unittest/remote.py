@@ -1,0 +1,455 @@
+"""Backends: the ways the v2 :class:`~pact_unittest.pact.Pact` reaches a mock service.
+
+``Pact`` needs five operations from a mock service: clear the expected interactions,
+register new ones, verify what was received, write the pact file, and start/stop. Three
+backends provide them:
+
+* :class:`EmbeddedBackend` drives our :class:`~pact_unittest.mock_service.MockService`
+  in this process by direct calls (the default: no process, no HTTP admin round trips).
+* :class:`HttpBackend` speaks the Ruby admin API over HTTP with ``requests``, exactly as
+  pact-python v2 did (``DELETE``/``PUT /interactions``, ``GET /interactions/verification``,
+  ``POST /pact``, each with ``X-Pact-Mock-Service: true``). It serves any running service:
+  ours, Ruby's, or one in a container.
+* :class:`ProcessBackend` spawns a standalone service (ours by default, or any command such
+  as Ruby's ``pact-mock-service``), waits until it listens, talks to it as
+  :class:`HttpBackend`, and stops its whole process tree with ``psutil``. The same code
+  path runs on every OS; a ``weakref.finalize`` (which also runs at interpreter exit, so it
+  doubles as the ``atexit`` hook) makes sure no process outlives an interrupted run.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shlex
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections import deque
+from typing import Any, Deque, Dict, List, Optional, Sequence, Union
+
+import psutil
+import requests
+
+__unittest = True
+
+log = logging.getLogger(__name__)
+
+#: The header that marks a request as an admin request (Ruby accepts any value).
+ADMIN_HEADERS = {"X-Pact-Mock-Service": "true"}
+
+_PORT_LINE = re.compile(r"\bport=(\d+)")
+_START_TIMEOUT = 30.0
+_STOP_TIMEOUT = 10.0
+
+
+class MockServiceUnreachable(requests.exceptions.ConnectionError):
+    """The mock service did not answer; the message says at which address and what to check.
+
+    A subclass of ``requests.exceptions.ConnectionError`` because that is what pact-python
+    v2 raised in this situation, so existing ``except`` clauses keep working.
+    """
+
+
+class Backend:
+    """The operations :class:`~pact_unittest.pact.Pact` needs from a mock service."""
+
+    #: Base URI of the mock service (``http://localhost:1234``); final once started.
+    uri: str = ""
+
+    def start(self) -> None:
+        """Make the service ready to answer; raises naming host and port on failure."""
+
+    def stop(self) -> None:
+        """Release the service; harmless when called twice or before ``start``."""
+
+    def clear_interactions(self) -> None:
+        raise NotImplementedError
+
+    def set_interactions(self, interactions: List[Dict[str, Any]]) -> None:
+        raise NotImplementedError
+
+    def verify(self) -> None:
+        """Raise ``AssertionError`` with a readable message unless every interaction matched."""
+        raise NotImplementedError
+
+    def write_pact(self) -> None:
+        raise NotImplementedError
+
+
+def _raise_if_failed(verification: Any) -> None:
+    if not verification.ok:
+        raise AssertionError(verification.describe())
+
+
+class EmbeddedBackend(Backend):
+    """Our mock service in this process, driven by direct calls."""
+
+    def __init__(self, **service_options: Any) -> None:
+        self._options = service_options
+        self._service: Any = None
+        host = service_options.get("host", "localhost")
+        port = service_options.get("port", 0)
+        scheme = "https" if service_options.get("ssl") else "http"
+        self.uri = f"{scheme}://{host}:{port}"
+
+    @property
+    def service(self) -> Any:
+        """The running :class:`~pact_unittest.mock_service.MockService` (None when stopped)."""
+        return self._service
+
+    def start(self) -> None:
+        from .mock_service import MockService
+
+        if self._service is not None:
+            return
+        host = self._options.get("host")
+        port = self._options.get("port")
+        service = MockService(**self._options)
+        try:
+            service.start()
+        except OSError as exc:
+            if str(port) in str(exc):
+                raise
+            raise OSError(
+                exc.errno, f"cannot start the pact mock service on {host}:{port}: {exc}"
+            ) from exc
+        self._service = service
+        self.uri = service.uri
+
+    def stop(self) -> None:
+        service, self._service = self._service, None
+        if service is not None:
+            service.stop()
+
+    def _running(self) -> Any:
+        if self._service is None:
+            raise RuntimeError(
+                "the embedded pact mock service is not running: call start_service() first"
+            )
+        return self._service
+
+    def clear_interactions(self) -> None:
+        self._running().clear_interactions()
+
+    def set_interactions(self, interactions: List[Dict[str, Any]]) -> None:
+        self._running().set_interactions(interactions)
+
+    def verify(self) -> None:
+        _raise_if_failed(self._running().verification())
+
+    def write_pact(self) -> None:
+        self._running().write_pact()
+
+
+class HttpBackend(Backend):
+    """Any service that speaks the Ruby admin API, reached over HTTP with ``requests``."""
+
+    def __init__(self, uri: str) -> None:
+        self.uri = uri.rstrip("/")
+        self._session: Optional[requests.Session] = None
+
+    def _http(self) -> requests.Session:
+        if self._session is None:
+            self._session = requests.Session()
+            # Mock services use self-signed certificates (v2 passed verify=False too).
+            self._session.verify = False
+        return self._session
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        headers = dict(ADMIN_HEADERS)
+        headers.update(kwargs.pop("headers", None) or {})
+        url = self.uri + path
+        try:
+            with _quiet_insecure_warning():
+                return self._http().request(method, url, headers=headers, **kwargs)
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            raise MockServiceUnreachable(
+                f"cannot reach the pact mock service at {self.uri} ({method} {path} failed: "
+                f"{_root_cause(exc)}). Check that the service is running there "
+                "(start_service() was called, or the external service is up), that host_name "
+                "and port match it, and that ssl matches its scheme (http/https)."
+            ) from None
+
+    def _admin(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        resp = self._request(method, path, **kwargs)
+        assert resp.status_code == 200, (
+            f"the pact mock service at {self.uri} answered {method} {path} with "
+            f"HTTP {resp.status_code}:\n{resp.text}"
+        )
+        return resp
+
+    def start(self) -> None:
+        """Check that someone answers at ``uri`` (an external service is not ours to start)."""
+        self._admin("GET", "/")
+
+    def stop(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
+
+    def clear_interactions(self) -> None:
+        self._admin("DELETE", "/interactions")
+
+    def set_interactions(self, interactions: List[Dict[str, Any]]) -> None:
+        self._admin("PUT", "/interactions", json={"interactions": interactions})
+
+    def verify(self) -> None:
+        resp = self._request(
+            "GET", "/interactions/verification", headers={"Accept": "application/json"}
+        )
+        if "json" in resp.headers.get("Content-Type", ""):
+            verification = _verification_from(resp)
+            if verification is not None:
+                _raise_if_failed(verification)
+                return
+        if resp.status_code == 200:
+            return
+        raise AssertionError(_text_summary(resp.text, self.uri) + "\n" + resp.text.rstrip("\n"))
+
+    def write_pact(self) -> None:
+        self._admin("POST", "/pact")
+
+
+def _verification_from(resp: requests.Response) -> Any:
+    """Rebuild our service's Verification from its JSON answer; None if it is not one."""
+    from .verification import Verification
+
+    try:
+        return Verification.from_json(resp.json())
+    except (ValueError, KeyError, TypeError):
+        log.debug("verification answer is JSON but not a Verification: %s", resp.text)
+        return None
+
+
+def _text_summary(text: str, uri: str) -> str:
+    """One line for a text verification answer (Ruby's): counts per section, then where."""
+    counts = []
+    section = None
+    tally: Dict[str, int] = {}
+    for line in text.splitlines():
+        header = line.rstrip(":").strip().lower()
+        if line.endswith(":") and header in ("incorrect requests", "missing requests",
+                                             "unexpected requests"):
+            section = header
+            tally[section] = 0
+        elif section and line.startswith("\t"):
+            tally[section] += 1
+        else:
+            section = None
+    for name, label in (("incorrect requests", "mismatched request"),
+                        ("missing requests", "missing interaction"),
+                        ("unexpected requests", "unexpected request")):
+        if tally.get(name):
+            count = tally[name]
+            counts.append(f"{count} {label}{'' if count == 1 else 's'}")
+    detail = ", ".join(counts) if counts else "see the service's answer below"
+    return f"Pact verification failed: {detail} (mock service at {uri})"
+
+
+def _root_cause(exc: BaseException) -> str:
+    """The useful part of a requests/urllib3 error text, without its nested reprs."""
+    text = str(exc)
+    match = re.search(r"\[Errno -?\d+\][^')\]]*|Connection refused|timed out|SSL[^')]*", text)
+    return match.group(0).strip() if match else type(exc).__name__
+
+
+class _quiet_insecure_warning:
+    """Silence urllib3's InsecureRequestWarning for our own admin calls only."""
+
+    def __enter__(self) -> None:
+        import warnings
+
+        self._ctx = warnings.catch_warnings()
+        self._ctx.__enter__()
+        warnings.filterwarnings("ignore", message="Unverified HTTPS request")
+
+    def __exit__(self, *exc: Any) -> None:
+        self._ctx.__exit__(*exc)
+
+
+# --------------------------------------------------------------------------- process
+
+
+def default_service_command() -> List[str]:
+    """Our standalone service, run by the current interpreter."""
+    return [sys.executable, "-m", "pact_unittest.mock_service"]
+
+
+def split_command(command: Union[str, Sequence[str], None]) -> List[str]:
+    """A user's command (string or list) as an argv list, without a trailing ``service``."""
+    if command is None:
+        argv = default_service_command()
+    elif isinstance(command, str):
+        argv = shlex.split(command, posix=os.name != "nt")
+    else:
+        argv = [str(part) for part in command]
+    if not argv:
+        raise ValueError("mock_service_command is empty")
+    return argv
+
+
+class ProcessBackend(HttpBackend):
+    """A standalone mock service process, reached over HTTP and stopped with its children.
+
+    ``argv`` is the full command line. Readiness: a ``port=NNNN`` line on the process's
+    output (our CLI prints one; Ruby's WEBrick logs ``... pid=1 port=NNNN``), then a 200 from
+    ``GET /``; with a fixed port, ``GET /`` alone suffices once the process is alive.
+    """
+
+    def __init__(self, argv: Sequence[str], host: str, port: int, ssl: bool = False,
+                 start_timeout: float = _START_TIMEOUT) -> None:
+        self._scheme = "https" if ssl else "http"
+        super().__init__(f"{self._scheme}://{host}:{port}")
+        self.argv = list(argv)
+        self.host = host
+        self.port = port
+        self.start_timeout = start_timeout
+        self._popen: Optional[subprocess.Popen] = None
+        self._finalizer: Optional[weakref.finalize] = None
+        self._output: Deque[str] = deque(maxlen=50)
+        self._port_seen = threading.Event()
+        self._seen_port: Optional[int] = None
+
+    @property
+    def pid(self) -> Optional[int]:
+        return self._popen.pid if self._popen is not None else None
+
+    def start(self) -> None:
+        if self._popen is not None:
+            return
+        if self.port:
+            _fail_if_port_taken(self.host, self.port)
+        env = dict(os.environ)
+        env.setdefault("PACT_DO_NOT_TRACK", "true")
+        log.debug("starting mock service: %s", " ".join(self.argv))
+        try:
+            popen = subprocess.Popen(
+                self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, env=env, text=True, bufsize=1,
+                errors="replace",
+            )
+        except OSError as exc:
+            raise RuntimeError(
+                f"cannot run the mock service command {self.argv[0]!r}: {exc}"
+            ) from exc
+        self._popen = popen
+        proc = psutil.Process(popen.pid)
+        # The finalizer holds no reference to self; weakref.finalize also runs at exit.
+        self._finalizer = weakref.finalize(
+            self, _stop_tree, popen, proc.create_time(), _STOP_TIMEOUT
+        )
+        reader = threading.Thread(
+            target=self._drain, args=(popen,), name=f"pact-mock-service-{popen.pid}",
+            daemon=True,
+        )
+        reader.start()
+        try:
+            self._wait_ready(popen)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _drain(self, popen: subprocess.Popen) -> None:
+        """Read the process output so its pipe never fills; spot the ``port=`` line."""
+        assert popen.stdout is not None
+        for line in popen.stdout:
+            line = line.rstrip("\n")
+            self._output.append(line)
+            log.debug("mock service %s: %s", popen.pid, line)
+            if self._seen_port is None:
+                match = _PORT_LINE.search(line)
+                if match:
+                    self._seen_port = int(match.group(1))
+                    self._port_seen.set()
+        popen.stdout.close()
+
+    def _wait_ready(self, popen: subprocess.Popen) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        while True:
+            if popen.poll() is not None:
+                raise RuntimeError(
+                    f"the mock service for {self.host}:{self.port} exited with code "
+                    f"{popen.returncode} before it was ready. Its output:\n"
+                    + "\n".join(self._output)
+                )
+            port = self._seen_port or self.port
+            if port:
+                self.uri = f"{self._scheme}://{self.host}:{port}"
+                if self._answers():
+                    return
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the mock service for {self.host}:{self.port} was not ready after "
+                    f"{self.start_timeout:.0f} s. Its output:\n" + "\n".join(self._output)
+                )
+            self._port_seen.wait(0.02)
+
+    def _answers(self) -> bool:
+        try:
+            with _quiet_insecure_warning():
+                resp = self._http().get(self.uri + "/", headers=ADMIN_HEADERS, timeout=2)
+        except requests.exceptions.RequestException:
+            return False
+        return resp.status_code == 200
+
+    def stop(self) -> None:
+        super().stop()
+        finalizer, self._finalizer = self._finalizer, None
+        if finalizer is not None:
+            finalizer()
+        self._popen = None
+
+
+def _fail_if_port_taken(host: str, port: int) -> None:
+    """Fail at once when something already listens on the port the process would bind."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex(address) == 0:
+                raise OSError(
+                    f"cannot start the pact mock service on {host}:{port}: port {port} is "
+                    "already in use (another mock service still running?)"
+                )
+
+
+def _stop_tree(popen: subprocess.Popen, create_time: float, timeout: float) -> None:
+    """Terminate a process and all its descendants, then kill whatever is still alive.
+
+    Children are collected before anything is signalled: a wrapper script (Ruby's
+    ``pact-mock-service`` is one) may die first and orphan them. The creation time guards
+    against signalling a recycled pid.
+    """
+    try:
+        root = psutil.Process(popen.pid)
+        if abs(root.create_time() - create_time) > 1:
+            return
+        procs = root.children(recursive=True) + [root]
+    except psutil.NoSuchProcess:
+        procs = []
+    for proc in procs:
+        try:
+            proc.terminate()
+        except psutil.NoSuchProcess:
+            pass
+    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(alive, timeout=timeout)
+    try:
+        popen.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:  # pragma: no cover - killed above
+        log.warning("mock service process %s did not exit", popen.pid)
+    if popen.returncode not in (0, None) and popen.returncode != -15:
+        log.debug("mock service process %s exited with %s", popen.pid, popen.returncode)
