@@ -1,0 +1,77 @@
+"""Crash-safe file replacement for pact files and their sidecars.
+
+A pact file is read by other processes (a parallel test worker, an editor, a broker
+upload) while we write it. Writing in place would let them see half a file, and a crash
+mid-write would leave one behind. So the new bytes go to a temporary file in the *same*
+directory (``os.replace`` is only atomic within one file system), are flushed and fsynced,
+and then replace the target in one step. Readers see the old file or the new one, never a
+mixture.
+"""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+
+#: On Windows, ``os.replace`` fails while another process has the target open (a reader in
+#: a parallel worker, a virus scanner). Such holds are brief, so we retry for a while.
+_WINDOWS_REPLACE_RETRIES = 50
+_WINDOWS_REPLACE_DELAY = 0.02
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` atomically; the parent directory must exist.
+
+    The temporary file is created with mode 0o666 filtered by the umask, as a plain
+    ``open(path, "w")`` would, so the pact keeps ordinary permissions (``mkstemp`` would
+    make it 0o600). On any failure the temporary file is removed and the target is left
+    untouched.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    fd = os.open(str(tmp), flags, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(str(tmp))
+        except OSError:
+            pass
+        raise
+    _fsync_directory(path.parent)
+
+
+def _replace(source: Path, target: Path) -> None:
+    if os.name != "nt":
+        os.replace(str(source), str(target))
+        return
+    for attempt in range(_WINDOWS_REPLACE_RETRIES):  # pragma: no cover - Windows only
+        try:
+            os.replace(str(source), str(target))
+            return
+        except PermissionError:
+            if attempt == _WINDOWS_REPLACE_RETRIES - 1:
+                raise
+            time.sleep(_WINDOWS_REPLACE_DELAY)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable (POSIX); a no-op where directories can't be opened."""
+    if os.name == "nt":  # pragma: no cover - Windows only
+        return
+    try:
+        fd = os.open(str(directory), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
