@@ -1,0 +1,132 @@
+"""The settings of a :class:`~pact_unittest.PactMixin` class, resolved once per class.
+
+A class attribute wins; the environment variable ``PACT_UNITTEST_<NAME>`` fills in what the
+class left as ``None``; then the default below. Everything is checked here, in
+``setUpClass``, so a typo fails the class with a message naming it rather than a test with
+a confusing one.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Optional, Tuple
+
+from . import settings
+from .interaction import normalize_spec_version
+
+__unittest = True
+
+#: name -> default. ``None`` means "no default": consumer and provider are required.
+DEFAULTS = {
+    "consumer": None,
+    "provider": None,
+    "pact_dir": "pacts",
+    "host": "127.0.0.1",
+    "port": 0,
+    "specification_version": "2.0.0",
+    "file_write_mode": "overwrite",
+    "ssl": False,
+    "sslcert": None,
+    "sslkey": None,
+    "cors": False,
+    "log_dir": None,
+    "partial_regex": False,
+    "publish_to_broker": False,
+    "broker_base_url": None,
+    "broker_username": None,
+    "broker_password": None,
+    "broker_token": None,
+    "consumer_version": None,
+    "consumer_branch": None,
+    "consumer_tags": None,
+}
+_BOOLS = {"ssl", "cors", "partial_regex", "publish_to_broker"}
+_WRITE_MODES = ("overwrite", "merge")
+
+
+@dataclass(frozen=True)
+class ClassSettings:
+    """Resolved settings of one class; ``service_key`` decides which classes share a mock."""
+
+    consumer: str
+    provider: str
+    pact_dir: str
+    host: str
+    port: int
+    specification_version: str
+    file_write_mode: str
+    ssl: bool
+    sslcert: Optional[str]
+    sslkey: Optional[str]
+    cors: bool
+    log_dir: Optional[str]
+    partial_regex: bool
+    publish_to_broker: bool
+    broker_base_url: Optional[str]
+    broker_username: Optional[str]
+    broker_password: Optional[str]
+    broker_token: Optional[str]
+    consumer_version: Optional[str]
+    consumer_branch: Optional[str]
+    consumer_tags: Optional[Tuple[str, ...]]
+
+    @property
+    def service_key(self) -> Tuple[Any, ...]:
+        return (
+            self.consumer, self.provider, self.host, self.port, self.specification_version,
+            self.pact_dir, self.ssl, self.sslcert, self.sslkey, self.cors, self.log_dir,
+            self.partial_regex,
+        )
+
+
+def _convert(name: str, raw: str) -> Any:
+    if name in _BOOLS:
+        return settings.parse_bool(raw, settings.env_name(name))
+    if name == "port":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{settings.env_name(name)}={raw!r} is not a port number") from None
+    if name == "consumer_tags":
+        return tuple(tag.strip() for tag in raw.split(",") if tag.strip())
+    return raw
+
+
+def resolve_class_settings(cls: type) -> ClassSettings:
+    """Resolve and check every setting of ``cls`` (see module doc for the precedence)."""
+    values = {}
+    for name, default in DEFAULTS.items():
+        values[name] = settings.resolve(
+            name, getattr(cls, name, None), default, lambda raw, n=name: _convert(n, raw)
+        )
+    where = f"{cls.__module__}.{cls.__qualname__}"
+    missing = [name for name in ("consumer", "provider") if not values[name]]
+    if missing:
+        raise ValueError(
+            f"{where} needs a {' and a '.join(missing)}: set the class attribute"
+            f"{'s' if len(missing) > 1 else ''} {' and '.join(missing)} (e.g. "
+            f"consumer = 'UserWeb', provider = 'UserService') or the environment variable"
+            f"{'s' if len(missing) > 1 else ''} "
+            + " and ".join(settings.env_name(name) for name in missing)
+        )
+    for name in ("consumer", "provider"):
+        if not isinstance(values[name], str):  # v2 Consumer/Provider objects are fine too
+            values[name] = getattr(values[name], "name", None) or str(values[name])
+    try:
+        values["specification_version"] = normalize_spec_version(values["specification_version"])
+    except ValueError as exc:
+        raise ValueError(f"{where}.specification_version: {exc}") from None
+    if values["file_write_mode"] not in _WRITE_MODES:
+        raise ValueError(
+            f"{where}.file_write_mode={values['file_write_mode']!r}: use 'overwrite' or 'merge'"
+        )
+    port = values["port"]
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
+        raise ValueError(f"{where}.port={port!r}: use a port number (0 = any free port)")
+    values["pact_dir"] = os.path.abspath(os.fspath(values["pact_dir"]))
+    if values["log_dir"] is not None:
+        values["log_dir"] = os.path.abspath(os.fspath(values["log_dir"]))
+    tags = values["consumer_tags"]
+    if tags is not None and not isinstance(tags, tuple):
+        values["consumer_tags"] = (tags,) if isinstance(tags, str) else tuple(tags)
+    return ClassSettings(**values)
