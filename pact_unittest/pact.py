@@ -30,6 +30,7 @@ import os
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 from . import settings
+from .broker.v2 import Broker
 from .interaction import spec_family
 from .remote import Backend, EmbeddedBackend, HttpBackend, ProcessBackend, split_command
 from .request_response import FromTerms, Request, Response
@@ -51,12 +52,14 @@ class PactException(Exception):
         self.message = args[0] if args else ""
 
 
-class Pact:
+class Pact(Broker):
     """A contract between a consumer and a provider, and the mock service that records it.
 
     Signature, attributes and behaviour are pact-python 2.3.3's; the keyword-only
     ``mock_service``, ``mock_service_command`` and ``mock_service_url`` choose the backend
     (see the module documentation). Interactions are kept newest first, as v2 kept them.
+    As in v2 it is a :class:`~pact_unittest.broker.Broker`: ``stop_service()`` publishes
+    the pact files with :meth:`publish` when ``publish_to_broker`` is true.
     """
 
     HEADERS = {"X-Pact-Mock-Service": "true"}
@@ -87,10 +90,7 @@ class Pact:
         mock_service_command: Union[str, Sequence[str], None] = None,
         mock_service_url: Optional[str] = None,
     ) -> None:
-        self.broker_base_url = broker_base_url
-        self.broker_username = broker_username
-        self.broker_password = broker_password
-        self.broker_token = broker_token
+        super().__init__(broker_base_url, broker_username, broker_password, broker_token)
 
         scheme = "https" if ssl else "http"
         self.uri = f"{scheme}://{host_name}:{port}"
@@ -127,6 +127,10 @@ class Pact:
         self._log_dir_given = log_dir
         self._backend: Optional[Backend] = None
         self._http: Optional[HttpBackend] = None
+
+    def __repr__(self) -> str:
+        return (f"Pact(consumer={self.consumer.name!r}, provider={self.provider.name!r}, "
+                f"uri={self.uri!r}, mock_service={self.mock_service!r})")
 
     # ------------------------------------------------------------------ building
 
@@ -199,7 +203,7 @@ class Pact:
         if backend is not None:
             backend.stop()
         if self.publish_to_broker:
-            # The single publishing call site, as in v2 (wired by the broker issue).
+            # As in v2: publish this consumer's pact files after the service stopped.
             self.publish(
                 self.consumer.name,
                 self.consumer.version,
@@ -294,23 +298,3 @@ class Pact:
         if exc_type is not None:
             return
         self.verify()
-
-    # ------------------------------------------------------------------ broker (v2's Broker)
-
-    def _get_broker_base_url(self) -> str:
-        return self.broker_base_url or os.environ["PACT_BROKER_BASE_URL"]
-
-    @staticmethod
-    def _normalize_consumer_name(name: str) -> str:
-        return name.lower().replace(" ", "_")
-
-    def publish(self, consumer_name: str, version: str, pact_dir: Optional[str] = None,
-                tag_with_git_branch: Optional[bool] = None,
-                consumer_tags: Optional[List[str]] = None, branch: Optional[str] = None,
-                build_url: Optional[str] = None,
-                auto_detect_version_properties: Optional[bool] = None) -> None:
-        """Publish this consumer's pact files in ``pact_dir`` to the pact broker (v2 signature)."""
-        # TODO(broker issue 6): delegate to pact_unittest.broker once it lands.
-        raise NotImplementedError(
-            "publishing to a pact broker is not available yet (pact_unittest.broker)"
-        )
