@@ -81,7 +81,9 @@ def main():
              "identifier": fmt.identifier, "integer": fmt.integer, "decimal": fmt.decimal,
              "ip_address": fmt.ip_address, "hexadecimal": fmt.hexadecimal,
              "ipv6_address": fmt.ipv6_address, "uuid": fmt.uuid,
-             "timestamp": fmt.timestamp, "date": fmt.date, "time": fmt.time,
+             # Format().time is left out: pact-python 2.3.3's example "12:30:00" does not
+             # match its own regex (it wants a leading "T"), so Ruby rejects the PUT.
+             "timestamp": fmt.timestamp, "date": fmt.date,
              "iso_datetime": fmt.iso_datetime, "iso_datetime_ms": fmt.iso_datetime_ms,
          }))
         body = get_generated_values({"name": Like("rec"), "ids": EachLike(1, minimum=2)})

@@ -1,0 +1,228 @@
+"""The process and external backends of the v2 API: spawn, use, stop, and leave no orphan.
+
+``mock_service="process"`` runs ``python -m pact_unittest.mock_service service ...`` (or a
+command the user gives, e.g. Ruby's ``pact-mock-service``) and stops its whole process tree
+with psutil. Each test gives its consumer a unique name, which appears on the service's
+command line (``--consumer NAME``), so psutil can prove no such process survives.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+import reference
+from pact_unittest.consumer import Consumer
+from pact_unittest.matchers import Like
+from pact_unittest.provider import Provider
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _survivors(marker):
+    found = []
+    for proc in psutil.process_iter(["cmdline", "status"]):
+        cmdline = proc.info.get("cmdline") or []
+        if proc.info.get("status") == psutil.STATUS_ZOMBIE:
+            continue
+        if any(marker in part for part in cmdline):
+            found.append(proc)
+    return found
+
+
+def _process_pact(tmp_path, **kwargs):
+    name = "C" + uuid.uuid4().hex[:12]
+    kwargs.setdefault("host_name", "127.0.0.1")
+    kwargs.setdefault("port", 0)
+    kwargs.setdefault("pact_dir", str(tmp_path))
+    kwargs.setdefault("mock_service", "process")
+    return name, Consumer(name).has_pact_with(Provider("P"), **kwargs)
+
+
+def _define(pact):
+    (pact.given("a thing exists").upon_receiving("a request for a thing")
+     .with_request("get", "/things/1")
+     .will_respond_with(200, body=Like({"id": 1, "name": "x"})))
+
+
+def test_process_backend_spawns_serves_and_stops_without_orphans(tmp_path):
+    name, pact = _process_pact(tmp_path)
+    pact.start_service()
+    try:
+        assert pact.uri.startswith("http://127.0.0.1:") and not pact.uri.endswith(":0")
+        pid = pact._backend.pid
+        assert psutil.Process(pid).is_running()
+        assert _survivors(name), "the service process should carry the consumer name"
+        _define(pact)
+        with pact:
+            assert requests.get(pact.uri + "/things/1").json() == {"id": 1, "name": "x"}
+        written = json.loads((tmp_path / f"{name.lower()}-p.json").read_text())
+        assert [i["description"] for i in written["interactions"]] == ["a request for a thing"]
+
+        _define(pact)
+        with pytest.raises(AssertionError) as info:
+            with pact:
+                requests.get(pact.uri + "/things/2")
+        message = str(info.value)
+        # Our service answers JSON: the message is rebuilt locally, not raw server text.
+        assert message.startswith("Pact verification failed"), message
+        assert "/things/1" in message and "/things/2" in message
+    finally:
+        pact.stop_service()
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert _survivors(name) == []
+    pact.stop_service()  # harmless twice
+
+
+def test_process_backend_on_a_busy_port_fails_at_once_naming_the_port(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        name, pact = _process_pact(tmp_path, port=port)
+        with pytest.raises(OSError, match=str(port)):
+            pact.start_service()
+    assert _survivors(name) == []
+
+
+def test_a_command_that_dies_reports_its_output(tmp_path):
+    name, pact = _process_pact(
+        tmp_path, mock_service_command=[sys.executable, "-c",
+                                        "import sys; print('boom ' + sys.argv[-1]); sys.exit(3)"])
+    with pytest.raises(RuntimeError, match="exited with code 3") as info:
+        pact.start_service()
+    assert "boom" in str(info.value)
+
+
+_INTERRUPTED_SCRIPT = """
+import sys, time
+sys.path.insert(0, {repo!r})
+from pact_unittest.consumer import Consumer
+from pact_unittest.provider import Provider
+
+pact = Consumer({name!r}).has_pact_with(
+    Provider("P"), host_name="127.0.0.1", port=0, pact_dir={pact_dir!r},
+    mock_service="process")
+pact.start_service()
+print("READY", pact._backend.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGINT to one process is POSIX-only here")
+def test_sigint_mid_run_leaves_no_mock_service_process(tmp_path):
+    name = "C" + uuid.uuid4().hex[:12]
+    script = tmp_path / "interrupted.py"
+    script.write_text(_INTERRUPTED_SCRIPT.format(repo=str(REPO), name=name,
+                                                 pact_dir=str(tmp_path)))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("READY"), line + proc.stderr.read()
+        service_pid = int(line.split()[1])
+        assert psutil.Process(service_pid).is_running()
+        assert _survivors(name)
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        assert "KeyboardInterrupt" in proc.stderr.read()
+    finally:
+        reference.kill_tree(proc.pid)
+        proc.wait(timeout=10)
+    assert not psutil.pid_exists(service_pid) or \
+        psutil.Process(service_pid).status() == psutil.STATUS_ZOMBIE
+    assert _survivors(name) == []
+
+
+def test_external_backend_against_our_standalone_service(tmp_path):
+    """A service someone else runs: setup/verify over HTTP, JSON verification rebuilt."""
+    name = "C" + uuid.uuid4().hex[:12]
+    server = reference.python_cli(
+        "pact_unittest.mock_service", "service", "--host", "127.0.0.1", "--port", "0",
+        "--pact-dir", str(tmp_path), "--consumer", name, "--provider", "P",
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        port = None
+        for line in server.stdout:
+            if "port=" in line:
+                port = int(line.split("port=")[1].split()[0])
+                break
+        assert port, "the standalone service printed no port= line"
+        uri = f"http://127.0.0.1:{port}"
+        pact = Consumer(name).has_pact_with(Provider("P"), mock_service="external",
+                                            mock_service_url=uri)
+        pact.start_service()  # checks that it answers; starts nothing
+        assert pact.uri == uri
+        _define(pact)
+        with pact:
+            requests.get(uri + "/things/1")
+        assert (tmp_path / f"{name.lower()}-p.json").exists()
+        _define(pact)
+        with pytest.raises(AssertionError) as info:
+            with pact:
+                pass
+        assert str(info.value).startswith("Pact verification failed: 1 missing")
+        assert "a request for a thing" in str(info.value)
+        pact.stop_service()
+        assert server.poll() is None, "stop_service must not stop an external service"
+    finally:
+        reference.kill_tree(server.pid)
+        server.wait(timeout=10)
+
+
+# ----------------------------------------------------------------------------- Ruby
+
+@pytest.mark.reference
+def test_process_backend_runs_rubys_mock_service_and_reports_its_text(tmp_path):
+    ruby = reference.require_ruby()
+    name, pact = _process_pact(tmp_path, mock_service_command=str(ruby), host_name="localhost",
+                               port=reference.free_port(), log_dir=str(tmp_path / "logs"))
+    pact.start_service()
+    try:
+        tree = [psutil.Process(pact._backend.pid)]
+        tree += tree[0].children(recursive=True)
+        _define(pact)
+        with pact:
+            requests.get(pact.uri + "/things/1")
+        _define(pact)
+        with pytest.raises(AssertionError) as info:
+            with pact:
+                requests.get(pact.uri + "/things/2")
+        first, _, rest = str(info.value).partition("\n")
+        assert first.startswith("Pact verification failed: 1 missing interaction, "
+                                "1 unexpected request"), first
+        assert "Actual interactions do not match expected interactions" in rest
+    finally:
+        pact.stop_service()
+    _, alive = psutil.wait_procs(tree, timeout=5)
+    assert alive == []
+    assert (tmp_path / f"{name.lower()}-p.json").exists()
+    assert (tmp_path / "logs" / "pact-mock-service.log").exists()
+
+
+@pytest.mark.reference
+def test_external_backend_against_ruby(ruby_mock_service):
+    assert reference.admin(ruby_mock_service.uri, "DELETE", "/session").status == 200
+    pact = Consumer("C").has_pact_with(Provider("P"), mock_service="external",
+                                       mock_service_url=ruby_mock_service.uri)
+    _define(pact)
+    with pact:
+        requests.get(ruby_mock_service.uri + "/things/1")
+    _define(pact)
+    with pytest.raises(AssertionError) as info:
+        with pact:
+            pass
+    assert str(info.value).startswith("Pact verification failed: 1 missing interaction")
+    assert "Missing requests:\n\tGET /things/1" in str(info.value)
+    reference.admin(ruby_mock_service.uri, "DELETE", "/session")
