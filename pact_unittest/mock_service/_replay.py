@@ -1,0 +1,212 @@
+"""Requests to the mocked provider: find the interaction, answer with its response.
+
+The actual request is built once from HTTP (ruby-mock-service.md §7.1, with our deliberate
+differences): method upper-cased, path percent-decoded (Ruby compares it raw: §14.6; an
+interaction whose path is written percent-encoded still matches the raw path), query raw for
+spec 1/2 and a map of lists for spec 3/4, headers joined with ", ", body absent when empty,
+parsed when the actual Content-Type is JSON (invalid JSON is a body mismatch, not a 500
+backtrace: §14.8), else text (bytes when it is not text).
+
+Candidates are the interactions whose method and path fit; exactly one full match is
+answered with its response; otherwise the 500 answers keep Ruby's JSON shape (§7.2) and add
+``mismatches``, our readable lines, for whoever reads the client's logs.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from urllib.parse import unquote, unquote_plus
+
+from ..interaction import Interaction, matching_version, spec_family
+from ..verification import CandidateDiff, RequestSummary, describe_mismatch
+from ._http import HttpRequest, Response, json_response
+from ._ruby_diff import interaction_diff
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ._session import Session
+
+_JSON = re.compile("json", re.IGNORECASE)
+_CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
+_ROUTE_KINDS = ("method", "path")
+
+
+class ActualRequest:
+    """The request in the engine's ``actual`` form, plus what display and errors need."""
+
+    def __init__(self, request: HttpRequest):
+        self.raw = request
+        self.method = request.method.upper()
+        self.raw_path = request.path
+        self.path = unquote(request.path)
+        self.headers = request.headers_dict()
+        self.body_error: Optional[str] = None
+        self.has_body, self.body = self._read_body(request.body)
+        self._query_map: Optional[Dict[str, List[str]]] = None
+
+    def _read_body(self, raw: bytes) -> Tuple[bool, Any]:
+        if not raw:
+            return False, None
+        content_type = self.raw.header("Content-Type") or ""
+        found = _CHARSET.search(content_type)
+        charset = found.group(1) if found else "utf-8"
+        try:
+            text = raw.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            if _JSON.search(content_type):
+                self.body_error = "the request body is JSON but not valid UTF-8"
+            return True, raw
+        if _JSON.search(content_type):
+            try:
+                return True, json.loads(text)
+            except ValueError as exc:
+                self.body_error = f"the request body is not valid JSON ({exc})"
+        return True, text
+
+    def query_map(self) -> Dict[str, List[str]]:
+        if self._query_map is None:
+            result: Dict[str, List[str]] = {}
+            for part in re.split(r"[&;] *", self.raw.query) if self.raw.query else []:
+                if not part:
+                    continue
+                key, _, value = part.partition("=")
+                result.setdefault(unquote_plus(key), []).append(unquote_plus(value))
+            self._query_map = result
+        return self._query_map
+
+    def for_interaction(self, interaction: Interaction) -> Dict[str, Any]:
+        """The ``actual`` dict for the engine, in the interaction's spec family."""
+        expected_path = interaction.request.get("path")
+        path = self.raw_path if expected_path == self.raw_path else self.path
+        actual: Dict[str, Any] = {"method": self.method, "path": path, "headers": self.headers}
+        if spec_family(interaction.spec_version) == 2:
+            actual["query"] = self.raw.query
+        else:
+            actual["query"] = self.query_map()
+        if self.has_body:
+            actual["body"] = self.body
+        return actual
+
+    def summary(self) -> RequestSummary:
+        return RequestSummary(self.raw.method, self.raw_path, self.raw.query, dict(self.headers),
+                              self.body if self.has_body else None)
+
+
+def _body_error_mismatch(error: str, body: Any) -> Any:
+    from ..matching import Mismatch
+
+    shown = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return Mismatch(kind="body", path="$", expected="valid JSON", actual=str(shown)[:200],
+                    message=error)
+
+
+def compare(actual: ActualRequest, interaction: Interaction, partial_regex: bool) -> List[Any]:
+    """The engine's mismatches for one interaction (plus the invalid-body one, if any)."""
+    from ..matching import match_request
+
+    mismatches = list(match_request(interaction.request, actual.for_interaction(interaction),
+                                    matching_version(interaction.spec_version),
+                                    partial_regex=partial_regex))
+    if actual.body_error:
+        mismatches = [m for m in mismatches if m.kind != "body"]
+        mismatches.append(_body_error_mismatch(actual.body_error, actual.body))
+    return mismatches
+
+
+def _candidate(interaction: Interaction, mismatches: List[Any]) -> CandidateDiff:
+    return CandidateDiff(interaction.description, interaction.provider_state, tuple(mismatches))
+
+
+def _closest(actual: ActualRequest, expected: List[Interaction], partial_regex: bool) -> Optional[CandidateDiff]:
+    best: Optional[Tuple[Tuple[int, int], Interaction, List[Any]]] = None
+    for interaction in expected:
+        mismatches = compare(actual, interaction, partial_regex)
+        score = (sum(1 for m in mismatches if m.kind in _ROUTE_KINDS), len(mismatches))
+        if best is None or score < best[0]:
+            best = (score, interaction, mismatches)
+    return _candidate(best[1], best[2]) if best else None
+
+
+def render_response(interaction: Interaction, request: Optional[HttpRequest] = None) -> Response:
+    """The interaction's response as HTTP: the one place generators (spec 3) will hook in.
+
+    Headers as written (a value with a newline becomes repeated header lines, as WEBrick
+    sends it; a list value becomes one line per item); a str body raw, bytes as is, any
+    other body compact JSON in UTF-8; no body for ``None`` or an absent body.
+    """
+    data = interaction.response
+    headers: List[Tuple[str, str]] = []
+    for name, value in (data.get("headers") or {}).items():
+        for item in value if isinstance(value, list) else [value]:
+            for line in str(item).split("\n"):
+                headers.append((str(name), line))
+    body = data.get("body")
+    if body is None:
+        raw = b""
+    elif isinstance(body, bytes):
+        raw = body
+    elif isinstance(body, str):
+        raw = body.encode("utf-8")
+    else:
+        raw = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(int(data.get("status", 200)), headers, raw)
+
+
+def replay(session: "Session", request: HttpRequest, partial_regex: bool = False) -> Response:
+    """Answer an application request and record it in the session."""
+    actual = ActualRequest(request)
+    with session.lock:
+        expected = list(session.expected)
+        candidates: List[Tuple[Interaction, List[Any]]] = []
+        for interaction in expected:
+            if str(interaction.request.get("method", "")).upper() != actual.method:
+                continue
+            mismatches = compare(actual, interaction, partial_regex)
+            if not any(m.kind in _ROUTE_KINDS for m in mismatches):
+                candidates.append((interaction, mismatches))
+        matches = [i for i, mismatches in candidates if not mismatches]
+        if len(matches) == 1:
+            session.record_match(matches[0])
+            session.log.info("Received request %s matched %s", request.line(), matches[0].label())
+            return render_response(matches[0], request)
+        summary = actual.summary()
+        if len(matches) > 1:
+            session.record_mismatch(summary, [_candidate(i, []) for i in matches])
+            session.log.warning("Received request %s matches %d interactions", request.line(), len(matches))
+            return json_response(500, {
+                "message": f"Multiple interaction found for {request.line()}",
+                "matching_interactions": [_multi_entry(i) for i in matches],
+                "mismatches": [f"matches {i.label()}" for i in matches],
+            })
+        if candidates:
+            diffs = [_candidate(i, m) for i, m in candidates]
+            session.record_mismatch(summary, diffs)
+            lines = [f"{d.label()}: {describe_mismatch(m)}" for d in diffs for m in d.mismatches]
+            session.log.warning("No interaction found for %s:\n  %s", request.line(), "\n  ".join(lines))
+            return json_response(500, {
+                "message": f"No interaction found for {request.line()}",
+                "interaction_diffs": [interaction_diff(d.description, d.provider_state, d.mismatches)
+                                      for d in diffs],
+                "mismatches": lines,
+            })
+        closest = _closest(actual, expected, partial_regex)
+        session.record_unexpected(summary, closest)
+    if closest is None:
+        lines = ["no interaction is registered"]
+    else:
+        lines = [f"closest interaction {closest.label()}: {describe_mismatch(m)}"
+                 for m in closest.mismatches]
+    session.log.warning("Unexpected request %s:\n  %s", request.line(), "\n  ".join(lines))
+    return json_response(500, {
+        "message": f"No interaction found for {request.line()}",
+        "interaction_diffs": [],
+        "mismatches": lines,
+    })
+
+
+def _multi_entry(interaction: Interaction) -> Dict[str, Any]:
+    entry: Dict[str, Any] = {"description": interaction.description}
+    if interaction.provider_state is not None:
+        entry["provider_state"] = interaction.provider_state
+    entry["request"] = interaction.request
+    return entry

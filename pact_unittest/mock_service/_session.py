@@ -1,0 +1,236 @@
+"""The state of one mock service: what was registered, what arrived, what was verified.
+
+One :class:`Session` serves the embedded API and the HTTP admin API alike, so both behave
+the same. It follows Ruby's table (ruby-mock-service.md §6):
+
+============================  ==========  =======  ========
+operation                     expected    actual   verified
+============================  ==========  =======  ========
+set_interactions (PUT)        replaced    cleared  kept
+add_interaction (POST)        appended    kept     kept
+clear_interactions (DELETE)   cleared     cleared  kept
+clear_session                 cleared     cleared  cleared
+a matched request             -           +match   +first time
+============================  ==========  =======  ========
+
+and Ruby's clash rule (an interaction may not reuse the description and provider state of a
+*verified* one with different content), except that a PUT is all-or-nothing: every item is
+parsed and checked before anything changes, so a bad item never leaves half a list behind.
+All state sits behind one lock: the service answers requests on many threads.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+from ..interaction import Interaction, normalize_spec_version
+from ..verification import (CandidateDiff, MismatchedRequest, MissingInteraction, RequestSummary,
+                            UnexpectedRequest, Verification)
+
+_FIELDS = (
+    ("request", "path", "request path"),
+    ("request", "query", "request query"),
+    ("request", "headers", "request headers"),
+    ("request", "body", "request body"),
+    ("response", "status", "response status"),
+    ("response", "headers", "response headers"),
+    ("response", "body", "response body"),
+)
+
+
+class InteractionClashError(ValueError):
+    """A new interaction reuses the key of a verified one with different content (Ruby §6)."""
+
+
+def _ruby_inspect(value: Optional[str]) -> str:
+    return "nil" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _rule_field(section: str, rules: Any) -> Dict[str, Any]:
+    """Split matching rules by the field they govern, so a changed rule names that field."""
+    out: Dict[str, Any] = {}
+    if not isinstance(rules, dict):
+        return out
+    for key, value in rules.items():
+        if key.startswith("$."):  # v2 flat rules: $.body.a, $.headers.X, $.query.x, $.path
+            name = key[2:].split(".", 1)[0].split("[", 1)[0]
+        else:  # v3 categories
+            name = key
+        name = "headers" if name in ("header", "headers") else name
+        out.setdefault(name, {})[key] = value
+    return out
+
+
+def clash_fields(old: Interaction, new: Interaction) -> List[str]:
+    """Which of Ruby's seven fields differ between two same-key interactions."""
+    names = []
+    for section, key, label in _FIELDS:
+        a, b = getattr(old, section), getattr(new, section)
+        same = a.get(key) == b.get(key) and (key in a) == (key in b)
+        rules_a = _rule_field(section, a.get("matchingRules")).get(key)
+        rules_b = _rule_field(section, b.get("matchingRules")).get(key)
+        if not same or rules_a != rules_b:
+            names.append(label)
+    return names
+
+
+def clash_message(old: Interaction, new: Interaction) -> str:
+    """Ruby's text for the clash, word for word (§4.3)."""
+    fields = clash_fields(old, new) or ["content"]
+    text = ", ".join(fields)
+    head, sep, tail = text.rpartition(",")
+    listing = head + " and" + tail if sep else text
+    return (f"An interaction with same description ({_ruby_inspect(new.description)}) and provider "
+            f"state ({_ruby_inspect(new.provider_state)}) but a different {listing} has already "
+            "been used. Please use a different description or provider state, or remove any "
+            "random data in the interaction.")
+
+
+def query_text(query: Any) -> str:
+    """An expected query for display: the v2 string as is, a v3 map encoded ``k=v&k=v2``."""
+    if query is None:
+        return ""
+    if isinstance(query, str):
+        return query
+    from urllib.parse import quote_plus
+
+    parts = []
+    for key, values in query.items():
+        for value in values if isinstance(values, list) else [values]:
+            parts.append(quote_plus(str(key)) + ("" if value is None else "=" + quote_plus(str(value))))
+    return "&".join(parts)
+
+
+def _missing(interaction: Interaction) -> MissingInteraction:
+    req = interaction.request
+    return MissingInteraction(interaction.description, interaction.provider_state,
+                              str(req.get("method", "")).upper(), str(req.get("path", "")),
+                              query_text(req.get("query")))
+
+
+class Session:
+    """Registered interactions, received requests and verified interactions, thread-safe."""
+
+    def __init__(self, spec_version: str = "2.0.0", *, logger: Optional[logging.Logger] = None):
+        self.spec_version = normalize_spec_version(spec_version)
+        self.log = logger or logging.getLogger("pact_unittest.mock_service")
+        self.lock = threading.RLock()
+        self.expected: List[Interaction] = []
+        self.matched_ids: set = set()
+        self.mismatched: List[MismatchedRequest] = []
+        self.unexpected: List[UnexpectedRequest] = []
+        self.verified: Dict[Tuple[str, str], Interaction] = {}
+        self.pact_written = False
+
+    # ---------------------------------------------------------------- registering
+
+    def parse(self, item: Any) -> Interaction:
+        """One interaction from any wire form (or an Interaction), ValueError if malformed."""
+        if isinstance(item, Interaction):
+            return item
+        if not isinstance(item, dict):
+            raise ValueError(f"an interaction must be a JSON object, not {type(item).__name__}")
+        from ..wire import parse_interaction
+
+        try:
+            return parse_interaction(item, self.spec_version)
+        except (TypeError, KeyError, AttributeError, IndexError) as exc:
+            raise ValueError(f"malformed interaction: {type(exc).__name__}: {exc}") from None
+
+    def _check_clashes(self, new: Iterable[Interaction]) -> None:
+        for interaction in new:
+            old = self.verified.get(interaction.key())
+            if old is not None and old.content() != interaction.content():
+                raise InteractionClashError(clash_message(old, interaction))
+
+    def set_interactions(self, items: Iterable[Any]) -> List[Interaction]:
+        """Replace the expected interactions and clear the received requests, all or nothing."""
+        parsed = [self.parse(item) for item in items]
+        with self.lock:
+            self._check_clashes(parsed)
+            self.expected = parsed
+            self._clear_actual()
+        self.log.info("Registered %d interaction(s): %s", len(parsed),
+                      ", ".join(i.label() for i in parsed))
+        return parsed
+
+    def add_interaction(self, item: Any) -> Interaction:
+        """Append one expected interaction; nothing is cleared."""
+        interaction = self.parse(item)
+        with self.lock:
+            self._check_clashes([interaction])
+            self.expected.append(interaction)
+        self.log.info("Registered interaction %s", interaction.label())
+        return interaction
+
+    def _clear_actual(self) -> None:
+        self.matched_ids = set()
+        self.mismatched = []
+        self.unexpected = []
+
+    def clear_interactions(self) -> None:
+        with self.lock:
+            self.expected = []
+            self._clear_actual()
+        self.log.info("Cleared interactions")
+
+    def clear_session(self) -> None:
+        with self.lock:
+            self.expected = []
+            self._clear_actual()
+            self.verified = {}
+            self.pact_written = False
+        self.log.info("Cleared session")
+
+    # ---------------------------------------------------------------- recording requests
+
+    def record_match(self, interaction: Interaction) -> None:
+        with self.lock:
+            self.matched_ids.add(id(interaction))
+            self.verified.setdefault(interaction.key(), interaction)
+
+    def record_mismatch(self, request: RequestSummary, candidates: Iterable[CandidateDiff]) -> None:
+        with self.lock:
+            self.mismatched.append(MismatchedRequest(request, tuple(candidates)))
+
+    def record_unexpected(self, request: RequestSummary, closest: Optional[CandidateDiff]) -> None:
+        with self.lock:
+            self.unexpected.append(UnexpectedRequest(request, closest))
+
+    # ---------------------------------------------------------------- reading
+
+    def missing_interactions(self) -> List[Interaction]:
+        """Expected interactions no request matched (mismatch candidates included: §14.9)."""
+        with self.lock:
+            return [i for i in self.expected if id(i) not in self.matched_ids]
+
+    def verified_interactions(self) -> List[Interaction]:
+        with self.lock:
+            return list(self.verified.values())
+
+    def verification(self) -> Verification:
+        with self.lock:
+            return Verification(
+                missing=tuple(_missing(i) for i in self.expected if id(i) not in self.matched_ids),
+                unexpected=tuple(self.unexpected),
+                mismatched=tuple(self.mismatched),
+            )
+
+    def snapshot_expected(self) -> List[Interaction]:
+        with self.lock:
+            return list(self.expected)
+
+    def mark_written(self) -> None:
+        with self.lock:
+            self.pact_written = True
+
+    def should_write_on_shutdown(self) -> bool:
+        """Ruby §1: something verified and no POST /pact since the last session clear."""
+        with self.lock:
+            return bool(self.verified) and not self.pact_written
+
+    def locked(self, action: Callable[[], Any]) -> Any:
+        with self.lock:
+            return action()
