@@ -72,9 +72,9 @@ def _part_to_wire(part: Any, what: str) -> Dict[str, Any]:
         data = dict(data)
     else:
         raise TypeError(f"{what} takes a dict or a Request/Response object, not {part!r}")
-    from .wire import to_wire  # lazily: the decorator is usable before the wire layer loads
+    from .matchers import from_term  # matcher objects -> their wire JSON (json_class / FFI)
 
-    return to_wire(data)
+    return from_term(data)
 
 
 class InteractionDecorator:

@@ -41,7 +41,6 @@ DEFAULTS = {
     "consumer_tags": None,
 }
 _BOOLS = {"ssl", "cors", "partial_regex", "publish_to_broker"}
-_WRITE_MODES = ("overwrite", "merge")
 
 
 @dataclass(frozen=True)
@@ -116,9 +115,12 @@ def resolve_class_settings(cls: type) -> ClassSettings:
         values["specification_version"] = normalize_spec_version(values["specification_version"])
     except ValueError as exc:
         raise ValueError(f"{where}.specification_version: {exc}") from None
-    if values["file_write_mode"] not in _WRITE_MODES:
+    from .pact_file import WRITE_MODES
+
+    if values["file_write_mode"] not in WRITE_MODES:
         raise ValueError(
-            f"{where}.file_write_mode={values['file_write_mode']!r}: use 'overwrite' or 'merge'"
+            f"{where}.file_write_mode={values['file_write_mode']!r}: use one of "
+            + ", ".join(WRITE_MODES)
         )
     port = values["port"]
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:

@@ -479,8 +479,25 @@ def _publish(cfg: ClassSettings) -> None:
 
 
 def _broker_publish(cfg: ClassSettings, path: str) -> None:
-    # PUBLISH CALL SITE (issue 6): wired to pact_unittest.broker below once its API is known.
-    raise NotImplementedError("pact_unittest.broker publishing is not wired yet")
+    """The publishing call site: pact_unittest.broker with the class's settings.
+
+    Unset broker connection settings come from ``PACT_BROKER_*`` (the broker helper reads
+    them); without ``consumer_version`` the version (and branch) are detected from CI
+    variables or git, as ``pact-broker publish --auto-detect-version-properties`` does.
+    """
+    from .broker import publish_pacts, resolve_version_properties
+
+    props = resolve_version_properties(
+        cfg.consumer_version, branch=cfg.consumer_branch, tags=cfg.consumer_tags or (),
+        auto_detect_version_properties=not cfg.consumer_version,
+    )
+    publish_pacts(
+        [path], props.version or "", branch=props.branch, tags=props.tags,
+        build_url=props.build_url, broker_base_url=cfg.broker_base_url,
+        broker_username=cfg.broker_username, broker_password=cfg.broker_password,
+        broker_token=cfg.broker_token,
+    )
+    logger.info("published %s to the pact broker as version %s", path, props.version)
 
 
 atexit.register(_publish_at_exit)

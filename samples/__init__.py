@@ -1,0 +1,1 @@
+"""Runnable samples of pact_unittest: ``python -m samples`` (see samples/README.md)."""
