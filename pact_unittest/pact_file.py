@@ -175,8 +175,17 @@ def _comparable(item: Dict[str, Any]) -> Dict[str, Any]:
     return {k: v for k, v in item.items() if k != "key"}
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _same(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
+    """Equal as written JSON (not as Python values: there ``1 == True == 1.0``)."""
+    return _canonical(_comparable(a)) == _canonical(_comparable(b))
+
+
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    text = _canonical(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -190,17 +199,17 @@ def _differences(a: Any, b: Any, path: str = "", limit: int = 3) -> List[str]:
                 found.append(f"{where}: absent != {_short(b[name])}")
             elif name not in b:
                 found.append(f"{where}: {_short(a[name])} != absent")
-            elif a[name] != b[name]:
+            elif _canonical(a[name]) != _canonical(b[name]):
                 found.extend(_differences(a[name], b[name], where, limit - len(found)))
             if len(found) >= limit:
                 break
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
         for index, (x, y) in enumerate(zip(a, b)):
-            if x != y:
+            if _canonical(x) != _canonical(y):
                 found.extend(_differences(x, y, f"{path}[{index}]", limit - len(found)))
             if len(found) >= limit:
                 break
-    elif a != b or type(a) is not type(b):
+    elif _canonical(a) != _canonical(b):
         found.append(f"{path or '$'}: {_short(a)} != {_short(b)}")
     return found[:limit]
 
@@ -237,7 +246,7 @@ def _dedupe(
         old = seen.get(entry[0])
         if old is None:
             seen[entry[0]] = entry
-        elif _comparable(old[1]) != _comparable(item):
+        elif not _same(old[1], item):
             raise _conflict(old, entry, path)
     return [entry[1] for entry in seen.values()]
 
@@ -275,7 +284,7 @@ def _merge(
         key = file_key(item)
         entry = (key, item, "the one written now")
         old = merged.get(key)
-        if old is not None and mode != "update" and _comparable(old[1]) != _comparable(item):
+        if old is not None and mode != "update" and not _same(old[1], item):
             raise _conflict(old, entry, path)
         merged[key] = entry
     return [entry[1] for entry in merged.values()]
@@ -314,8 +323,9 @@ def _existing_interactions(path: Path, spec_version: str) -> List[Any]:
     ours = normalize_spec_version(spec_version).split(".")[0]
     if theirs is not None and theirs != ours and interactions:
         raise PactConflictError(
-            f"cannot merge spec {ours} interactions into {path}, a spec {theirs} pact: delete "
-            "it, or write it with mode='overwrite' in a new run",
+            f"cannot merge spec {ours} interactions into {path}, a spec {theirs} pact (written "
+            "earlier in this run or by an earlier one): use one specification version per "
+            "consumer-provider pair, or delete the file",
             path=str(path),
         )
     return interactions
@@ -359,7 +369,9 @@ def write_pact(
         return path
     rendered = [(i, render_interaction(i, full)) for i in interactions]
     ours = _dedupe(rendered, None)
-    current_run = run_id if run_id is not None else settings.run_id()
+    current_run = str(run_id if run_id is not None else settings.run_id()).strip()
+    if not current_run:
+        raise ValueError("run_id must not be empty")
     directory.mkdir(parents=True, exist_ok=True)
 
     from filelock import FileLock, Timeout

@@ -548,6 +548,24 @@ def test_conflict_with_the_file_leaves_it_untouched(tmp_path, mode, run):
     assert isinstance(info.value, ValueError)
 
 
+def test_json_types_are_compared_strictly(tmp_path):
+    # In Python 1 == True == 1.0; in a pact file they are different contracts.
+    for a, b in ((1, True), (1, 1.0), (0, False)):
+        with pytest.raises(PactConflictError, match=f"response.body.v: {json.dumps(a)} != {json.dumps(b)}"):
+            write_pact(tmp_path, "C", "P", [v2("x", body={"v": a}), v2("x", body={"v": b})], run_id="1")
+        write_pact(tmp_path, "C", "P", [v2("x", body={"v": a})], run_id=f"r{a!r}")
+        with pytest.raises(PactConflictError):
+            write_pact(tmp_path, "C", "P", [v2("x", body={"v": b})], mode="merge", run_id="2")
+
+
+def test_run_id_is_compared_stripped_and_must_not_be_empty(tmp_path):
+    write_pact(tmp_path, "C", "P", [v2("a")], run_id=" r1\n")
+    write_pact(tmp_path, "C", "P", [v2("b")], run_id="r1")
+    assert descriptions(tmp_path / "c-p.json") == ["a", "b"]
+    with pytest.raises(ValueError, match="run_id"):
+        write_pact(tmp_path, "C", "P", [v2("c")], run_id="  ")
+
+
 def test_conflict_error_pickles():
     error = PactConflictError("boom", "first", "second", ["a: 1 != 2"], "/p.json")
     copy = pickle.loads(pickle.dumps(error))
