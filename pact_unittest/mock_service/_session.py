@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
@@ -136,7 +137,7 @@ class Session:
 
         try:
             return parse_interaction(item, self.spec_version)
-        except (TypeError, KeyError, AttributeError, IndexError) as exc:
+        except (TypeError, KeyError, AttributeError, IndexError, re.error) as exc:
             raise ValueError(f"malformed interaction: {type(exc).__name__}: {exc}") from None
 
     def _check_clashes(self, new: Iterable[Interaction]) -> None:
