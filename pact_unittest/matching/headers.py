@@ -1,0 +1,98 @@
+"""Header comparison (SEMANTICS §4).
+
+Only expected headers are checked (extra ones are always fine); names are
+case-insensitive, values case-sensitive; whitespace after commas is ignored but the order
+of comma-separated values is not; ``Content-Type`` and ``Accept`` compare media-type
+parameters as an unordered, case-insensitive subset. Values may be strings or (v4) lists.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional
+
+from .contenttype import parse_media_type
+from .leaf import check_rule
+from .mismatch import Mismatch, make, show
+from .rules import Rules
+
+__unittest = True
+
+_PARAMETERISED = ("content-type", "accept")
+
+
+def header_text(value: Any) -> str:
+    """A header value as one string (lists, as v4 writes them, joined with ', ')."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def lower_headers(headers: Any) -> Dict[str, str]:
+    """Headers keyed by lower-case name; ValueError if they are not a map."""
+    if headers is None:
+        return {}
+    if not isinstance(headers, Mapping):
+        raise ValueError(f"headers must be an object, got {headers!r}")
+    return {str(k).lower(): header_text(v) for k, v in headers.items()}
+
+
+def compare_headers(expected: Any, actual: Any, rules: Rules, *,
+                    partial: bool = False) -> List[Mismatch]:
+    """All header mismatches; a missing header or a different value each count once."""
+    if expected is None:
+        return []
+    if not isinstance(expected, Mapping):
+        raise ValueError(f"expected headers must be an object, got {expected!r}")
+    try:
+        got = lower_headers(actual)
+    except ValueError:
+        got = {}
+    out: List[Mismatch] = []
+    for name, raw in expected.items():
+        name = str(name)
+        value = header_text(raw)
+        key = name.lower()
+        if key not in got:
+            out.append(make("header", name, value, None,
+                            f"expected {show(value)} but the header was missing"))
+            continue
+        actual_value = got[key]
+        rule = rules.header_rule(name)
+        if rule is not None:
+            for error in check_rule(rule, value, actual_value, text=True, partial=partial):
+                out.append(make("header", name, value, actual_value, error))
+            continue
+        problem = _compare_value(key, value, actual_value)
+        if problem:
+            out.append(make("header", name, value, actual_value, problem))
+    return out
+
+
+def _items(value: str) -> List[str]:
+    return [item.strip() for item in value.split(",")]
+
+
+def _compare_value(key: str, expected: str, actual: str) -> Optional[str]:
+    if key in _PARAMETERISED:
+        exp_items = _items(expected) if key == "accept" else [expected]
+        act_items = _items(actual) if key == "accept" else [actual]
+        if len(exp_items) == len(act_items) and all(
+                _media_ok(e, a) for e, a in zip(exp_items, act_items)):
+            return None
+        return f"expected {show(expected)} but got {show(actual)}"
+    if _items(expected) == _items(actual):
+        return None
+    return f"expected {show(expected)} but got {show(actual)}"
+
+
+def _media_ok(expected: str, actual: str) -> bool:
+    """Base value equal; every expected parameter present with a case-insensitive value."""
+    exp_base = expected.split(";")[0].strip()
+    act_base = actual.split(";")[0].strip()
+    if exp_base != act_base:
+        return False
+    _, exp_params = parse_media_type(expected)
+    _, act_params = parse_media_type(actual)
+    for name, value in exp_params.items():
+        if name not in act_params or act_params[name].lower() != value.lower():
+            return False
+    return True

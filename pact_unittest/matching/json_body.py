@@ -1,0 +1,202 @@
+"""JSON body comparison (SEMANTICS §6), iterative so any nesting depth is safe.
+
+One explicit stack of ``(expected, actual, path, state)`` replaces recursion: a 100 000
+deep list costs memory proportional to its depth, never a RecursionError. ``state`` is the
+rule-selection state of :mod:`.selection`, derived per child in O(1) amortised.
+"""
+from __future__ import annotations
+
+from typing import Any, List, Optional
+
+from .leaf import check_rule, same_json_type, strict_equal
+from .mismatch import Mismatch, make, show, show_typed
+from .paths import RtPath, render
+from .rules import RuleList
+from .selection import BodyRules, State
+
+__unittest = True
+
+_EMPTY_RULES = BodyRules([])
+
+
+class _Ctx:
+    __slots__ = ("strict", "partial", "out")
+
+    def __init__(self, strict: bool, partial: bool) -> None:
+        self.strict = strict
+        self.partial = partial
+        self.out: List[Mismatch] = []
+
+    def add(self, path: RtPath, expected: Any, actual: Any, detail: str) -> None:
+        self.out.append(make("body", render(path), expected, actual, detail))
+
+
+def compare_json(expected: Any, actual: Any, rules: Optional[BodyRules], *, strict: bool,
+                 partial: bool = False, root: RtPath = None) -> List[Mismatch]:
+    """All mismatches between two parsed JSON values under ``rules``."""
+    ctx = _Ctx(strict, partial)
+    state = (rules or _EMPTY_RULES).root
+    _walk(expected, actual, root, state, ctx)
+    return ctx.out
+
+
+def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> None:
+    stack = [(expected, actual, path, state)]
+    pop, push = stack.pop, stack.append
+    partial = ctx.partial
+    while stack:
+        exp, act, path, state = pop()
+        rule = state.rule
+        if isinstance(exp, dict):
+            mode = None
+            if rule is not None:
+                mode = _container_rule(exp, act, path, state, rule, ctx)
+                if mode == "stop":
+                    continue
+            if not isinstance(act, dict):
+                ctx.add(path, exp, act, f"expected an object but got {show_typed(act)}")
+                continue
+            if mode is not None:
+                _loose_map(exp, act, path, state, rule, mode, push, ctx)
+                continue
+            for key, value in exp.items():
+                if key in act:
+                    push((value, act[key], (path, key), state.child(key)))
+                else:
+                    ctx.add((path, key), value, None,
+                            f"expected key {show(key)} with {show_typed(value)} but it was missing")
+            if ctx.strict:
+                for key in act:
+                    if key not in exp:
+                        ctx.add((path, key), None, act[key],
+                                f"unexpected key {show(key)} with {show_typed(act[key])}")
+        elif isinstance(exp, list):
+            relaxed = False
+            if rule is not None:
+                mode = _container_rule(exp, act, path, state, rule, ctx)
+                if mode == "stop":
+                    continue
+                relaxed = rule.kinds != {"equality"}
+            if not isinstance(act, list):
+                ctx.add(path, exp, act, f"expected an array but got {show_typed(act)}")
+                continue
+            if relaxed:
+                if rule is not None and "eachValue" in rule.kinds:
+                    _each_value_list(exp, act, path, state, rule, push)
+                    continue
+                if not exp:
+                    continue
+                first = exp[0]
+                n_exp = len(exp)
+                for i, value in enumerate(act):
+                    push((exp[i] if i < n_exp else first, value, (path, i), state.child(i)))
+                continue
+            if len(exp) != len(act):
+                ctx.add(path, exp, act,
+                        f"expected an array of {len(exp)} element(s) but got {len(act)}: "
+                        f"{show(act)}")
+            for i in range(min(len(exp), len(act))):
+                push((exp[i], act[i], (path, i), state.child(i)))
+        elif rule is None or rule.kinds == _EQ:
+            if not strict_equal(exp, act):
+                ctx.add(path, exp, act, f"expected {show_typed(exp)} but got {show_typed(act)}")
+        else:
+            for error in check_rule(rule, exp, act, partial=partial):
+                ctx.add(path, exp, act, error)
+
+
+_EQ = frozenset({"equality"})
+
+
+def _container_rule(exp: Any, act: Any, path: RtPath, state: State, rule: RuleList,
+                    ctx: _Ctx) -> Optional[str]:
+    """Apply the collection-level matchers; "stop" when the node is fully handled."""
+    mode = None
+    for matcher in rule.matchers:
+        kind = matcher.kind
+        if kind == "type" or kind == "notEmpty":
+            if not same_json_type(exp, act):
+                ctx.add(path, exp, act,
+                        f"expected {'an object' if isinstance(exp, dict) else 'an array'} "
+                        f"but got {show_typed(act)}")
+                return "stop"
+            if kind == "notEmpty" and not act:
+                ctx.add(path, exp, act, f"expected a non-empty value but got {show(act)}")
+            if state.is_exact:
+                if matcher.min is not None and len(act) < matcher.min:
+                    ctx.add(path, exp, act, f"expected at least {matcher.min} element(s) "
+                                            f"but got {len(act)}")
+                if matcher.max is not None and len(act) > matcher.max:
+                    ctx.add(path, exp, act, f"expected at most {matcher.max} element(s) "
+                                            f"but got {len(act)}")
+        elif kind in ("values", "eachKey", "eachValue") and isinstance(exp, dict):
+            if not isinstance(act, dict):
+                ctx.add(path, exp, act, f"expected an object but got {show_typed(act)}")
+                return "stop"
+            if kind == "eachKey" and matcher.sub is not None:
+                for key in act:
+                    for error in check_rule(matcher.sub, None, key, text=True,
+                                            partial=ctx.partial):
+                        ctx.add((path, key), None, key, f"key {show(key)}: {error}")
+            mode = mode or kind
+            if kind == "eachValue":
+                mode = kind
+        elif kind == "arrayContains":
+            _array_contains(exp, act, path, matcher, ctx)
+            return "stop"
+    return mode
+
+
+def _loose_map(exp: dict, act: dict, path: RtPath, state: State, rule: Optional[RuleList],
+               mode: str, push: Any, ctx: _Ctx) -> None:
+    """values / eachKey / eachValue on a map: keys free, each value against a template."""
+    template: Any = next(iter(exp.values())) if exp else None
+    sub = None
+    if mode == "eachValue" and rule is not None:
+        for matcher in rule.matchers:
+            if matcher.kind == "eachValue":
+                sub = matcher.sub
+                if not exp:
+                    template = matcher.value
+    for key, value in act.items():
+        child = state.child(key)
+        if sub is not None and sub.matchers:
+            child = child.with_rule(sub)
+        expected = exp[key] if key in exp else template
+        if key not in exp and not exp and sub is None:
+            continue
+        push((expected, value, (path, key), child))
+
+
+def _each_value_list(exp: list, act: list, path: RtPath, state: State, rule: RuleList,
+                     push: Any) -> None:
+    sub = None
+    template: Any = exp[0] if exp else None
+    for matcher in rule.matchers:
+        if matcher.kind == "eachValue":
+            sub = matcher.sub
+            if not exp:
+                template = matcher.value
+    for i, value in enumerate(act):
+        child = state.child(i)
+        if sub is not None and sub.matchers:
+            child = child.with_rule(sub)
+        push((exp[i] if i < len(exp) else template, value, (path, i), child))
+
+
+def _array_contains(exp: Any, act: Any, path: RtPath, matcher: Any, ctx: _Ctx) -> None:
+    """Every variant must match at least one actual element, in any order."""
+    if not isinstance(act, list):
+        ctx.add(path, exp, act, f"expected an array but got {show_typed(act)}")
+        return
+    if not isinstance(exp, list):
+        raise ValueError(f"arrayContains at {render(path)} needs an array example")
+    for index, variant_rules in matcher.variants:
+        if index >= len(exp):
+            raise ValueError(f"arrayContains at {render(path)}: variant index {index} is "
+                             f"outside the example array of {len(exp)} element(s)")
+        wanted = exp[index]
+        if not any(not compare_json(wanted, item, variant_rules, strict=ctx.strict,
+                                    partial=ctx.partial) for item in act):
+            ctx.add(path, wanted, act,
+                    f"variant at index {index} ({show(wanted)}) was not found in the actual list")

@@ -1,0 +1,188 @@
+"""Leaf matchers: one matcher applied to one value, returning what is wrong (or None).
+
+The functions here never see paths or build :class:`Mismatch` objects; they return the
+detail text ("expected an integer but got '1' (string)") and the caller adds where.
+``text`` is True for header, query, path and metadata values, which are always strings:
+there ``integer`` accepts ``"100"`` and ``boolean`` accepts ``"true"`` (compat suite).
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, List, Optional
+
+from .contenttype import same_type, sniff
+from .mismatch import show, show_typed
+from .rules import Matcher, RuleList
+
+_INT_TEXT = re.compile(r"[+-]?\d+\Z")
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?\Z|[+-]?\d+[eE][+-]?\d+\Z")
+_NUMBER_TEXT = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z")
+_SEMVER = re.compile(
+    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?\Z"
+)
+
+
+def strict_equal(expected: Any, actual: Any) -> bool:
+    """Equality that keeps JSON types apart: 1 != 1.0 != True != "1"."""
+    if type(expected) is not type(actual):
+        return False
+    return bool(expected == actual)
+
+
+def same_json_type(expected: Any, actual: Any) -> bool:
+    """The ``type`` matcher: same JSON type, all numbers being one type."""
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return isinstance(expected, bool) and isinstance(actual, bool)
+    if isinstance(expected, (int, float)):
+        return isinstance(actual, (int, float))
+    if expected is None:
+        return actual is None
+    if isinstance(expected, str):
+        return isinstance(actual, str)
+    if isinstance(expected, dict):
+        return isinstance(actual, dict)
+    if isinstance(expected, (list, tuple)):
+        return isinstance(actual, (list, tuple))
+    return type(expected) is type(actual)
+
+
+def string_form(value: Any) -> Optional[str]:
+    """The string a regex/include sees: strings as-is, scalars as JSON text."""
+    if isinstance(value, str):
+        return value
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    return None
+
+
+def regex_ok(matcher: Matcher, text: str, partial: bool) -> bool:
+    pattern = matcher.regex
+    assert pattern is not None
+    return bool(pattern.search(text) if partial else pattern.fullmatch(text))
+
+
+def check(matcher: Matcher, expected: Any, actual: Any, *, text: bool = False,
+          partial: bool = False) -> Optional[str]:
+    """Apply one matcher to a leaf value; the detail of the failure, or None."""
+    kind = matcher.kind
+    if kind == "equality":
+        if strict_equal(expected, actual) or (text and str(expected) == str(actual)):
+            return None
+        return f"expected {show_typed(expected)} but got {show_typed(actual)}"
+    if kind == "regex":
+        value = string_form(actual)
+        if value is not None and regex_ok(matcher, value, partial):
+            return None
+        assert matcher.regex is not None
+        return f"expected a value matching /{matcher.regex.pattern}/ but got {show_typed(actual)}"
+    if kind in ("type", "values", "eachKey", "eachValue", "arrayContains"):
+        if same_json_type(expected, actual) or (text and isinstance(actual, str)):
+            return None
+        return f"expected a value of type {show_typed(expected).rsplit('(', 1)[-1][:-1]} " \
+               f"but got {show_typed(actual)}"
+    simple = _SIMPLE.get(kind)
+    if simple is not None:
+        return simple(matcher, expected, actual, text)
+    if kind == "include":
+        value = string_form(actual)
+        if value is not None and matcher.value in value:
+            return None
+        return f"expected a value including {show(matcher.value)} but got {show_typed(actual)}"
+    if kind in ("timestamp", "date", "time"):
+        if isinstance(actual, str) and matcher.fmt.check(actual):
+            return None
+        return f"expected a {kind} in format {show(matcher.fmt.pattern)} but got {show_typed(actual)}"
+    if kind == "contentType":
+        if isinstance(actual, (str, bytes, bytearray)):
+            detected = sniff(actual)
+            if same_type(matcher.value, detected):
+                return None
+            return f"expected content of type {matcher.value} but got {detected}"
+        return f"expected content of type {matcher.value} but got {show_typed(actual)}"
+    if kind == "notEmpty":
+        empty = actual is None or actual == "" or actual == [] or actual == {} or actual == b""
+        if not empty and (expected is None or same_json_type(expected, actual)
+                          or (text and isinstance(actual, str))):
+            return None
+        return f"expected a non-empty value but got {show_typed(actual)}"
+    if kind == "semver":
+        if isinstance(actual, str) and _SEMVER.match(actual):
+            return None
+        return f"expected a semantic version but got {show_typed(actual)}"
+    if kind == "statusCode":
+        code = _as_int(actual)
+        if code is not None and any(lo <= code <= hi for lo, hi in matcher.statuses):
+            return None
+        return f"expected a status matching {matcher.raw.get('status')!r} but got {show(actual)}"
+    raise ValueError(f"unsupported matcher {kind!r}")  # pragma: no cover - rules.py guards
+
+
+def _as_int(value: Any) -> Optional[int]:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and _INT_TEXT.match(value.strip()):
+        return int(value)
+    return None
+
+
+def _integer(m: Matcher, e: Any, a: Any, text: bool) -> Optional[str]:
+    if isinstance(a, int) and not isinstance(a, bool):
+        return None
+    if text and isinstance(a, str) and _INT_TEXT.match(a):
+        return None
+    return f"expected an integer but got {show_typed(a)}"
+
+
+def _decimal(m: Matcher, e: Any, a: Any, text: bool) -> Optional[str]:
+    if isinstance(a, float):
+        return None
+    if text and isinstance(a, str) and _DECIMAL_TEXT.match(a):
+        return None
+    return f"expected a decimal number but got {show_typed(a)}"
+
+
+def _number(m: Matcher, e: Any, a: Any, text: bool) -> Optional[str]:
+    if isinstance(a, (int, float)) and not isinstance(a, bool):
+        return None
+    if text and isinstance(a, str) and _NUMBER_TEXT.match(a):
+        return None
+    return f"expected a number but got {show_typed(a)}"
+
+
+def _boolean(m: Matcher, e: Any, a: Any, text: bool) -> Optional[str]:
+    if isinstance(a, bool) or a in ("true", "false"):
+        return None
+    return f"expected a boolean but got {show_typed(a)}"
+
+
+def _null(m: Matcher, e: Any, a: Any, text: bool) -> Optional[str]:
+    if a is None:
+        return None
+    return f"expected null but got {show_typed(a)}"
+
+
+_SIMPLE = {"integer": _integer, "decimal": _decimal, "number": _number,
+           "boolean": _boolean, "null": _null}
+
+
+def check_rule(rule: RuleList, expected: Any, actual: Any, *, text: bool = False,
+               partial: bool = False) -> List[str]:
+    """Apply a rule list (AND/OR) to a leaf; the failure details (empty = fine)."""
+    errors = []
+    for matcher in rule.matchers:
+        error = check(matcher, expected, actual, text=text, partial=partial)
+        if error is None:
+            if rule.combine == "OR":
+                return []
+        else:
+            errors.append(error)
+    if rule.combine == "OR" and errors:
+        return [" or ".join(errors)]
+    return errors

@@ -1,0 +1,112 @@
+"""Query strings (SEMANTICS §3) and form bodies compared the same way.
+
+Spec 1.0.0 compares the percent-decoded strings. From 1.1 on a query is a map of lists:
+key order is free, repeated keys keep their order, empty segments (a trailing ``&``) are
+ignored, missing and unexpected parameters fail. Either side may be given as a raw string
+or as a map (of lists or of single values) in any version: the mock service passes the
+actual query raw for v1/v2 and as a map for v3/v4.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping
+from urllib.parse import unquote, unquote_plus, urlencode
+
+from .leaf import check_rule
+from .mismatch import Mismatch, make, show
+from .rules import RuleList
+
+__unittest = True
+
+
+def parse_query(query: Any) -> Dict[str, List[str]]:
+    """A query string or map into ``{name: [values...]}`` (decoded, ``+`` = space)."""
+    if query is None:
+        return {}
+    if isinstance(query, Mapping):
+        out: Dict[str, List[str]] = {}
+        for key, value in query.items():
+            if isinstance(value, (list, tuple)):
+                out[str(key)] = [_text(v) for v in value]
+            else:
+                out[str(key)] = [_text(value)]
+        return out
+    if isinstance(query, bytes):
+        query = query.decode("utf-8", "replace")
+    if not isinstance(query, str):
+        raise ValueError(f"a query must be a string or an object, got {query!r}")
+    out = {}
+    for segment in query.lstrip("?").split("&"):
+        if not segment:
+            continue
+        key, _, value = segment.partition("=")
+        out.setdefault(unquote_plus(key), []).append(unquote_plus(value))
+    return out
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def query_string_v1(query: Any) -> str:
+    """The v1 comparison form: the percent-decoded query string."""
+    if query is None:
+        return ""
+    if isinstance(query, Mapping):
+        pairs = [(k, v) for k, values in parse_query(query).items() for v in values]
+        query = urlencode(pairs)
+    return unquote(str(query))
+
+
+def compare_query(expected: Any, actual: Any, rules: Dict[str, RuleList], *, v1: bool = False,
+                  partial: bool = False, kind: str = "query",
+                  allow_unexpected: bool = False) -> List[Mismatch]:
+    """All query (or form) mismatches; ``expected`` None means "not specified"."""
+    if expected is None:
+        return []
+    if v1 and not rules:
+        exp_text, act_text = query_string_v1(expected), query_string_v1(actual)
+        if exp_text == act_text:
+            return []
+        return [make(kind, "", exp_text, act_text,
+                     f"expected query {show(exp_text)} but got {show(act_text)}")]
+    exp = parse_query(expected)
+    try:
+        act = parse_query(actual)
+    except ValueError as exc:
+        return [make(kind, "", expected, actual, str(exc))]
+    out: List[Mismatch] = []
+    for name, values in exp.items():
+        if name not in act:
+            out.append(make(kind, name, values, None,
+                            f"expected {show(values)} but the parameter was missing"))
+            continue
+        got = act[name]
+        rule = rules.get(name)
+        if rule is not None:
+            _apply_rule(name, rule, values, got, out, partial, kind)
+        elif values != got:
+            out.append(make(kind, name, values, got, f"expected {show(values)} but got {show(got)}"))
+    if not allow_unexpected:
+        for name, got in act.items():
+            if name not in exp:
+                out.append(make(kind, name, None, got, f"unexpected parameter with {show(got)}"))
+    return out
+
+
+def _apply_rule(name: str, rule: RuleList, values: List[str], got: List[str],
+                out: List[Mismatch], partial: bool, kind: str) -> None:
+    for matcher in rule.matchers:
+        if matcher.min is not None and len(got) < matcher.min:
+            out.append(make(kind, name, values, got,
+                            f"expected at least {matcher.min} value(s) but got {len(got)}"))
+        if matcher.max is not None and len(got) > matcher.max:
+            out.append(make(kind, name, values, got,
+                            f"expected at most {matcher.max} value(s) but got {len(got)}"))
+    for i, value in enumerate(got):
+        example = values[i] if i < len(values) else (values[0] if values else "")
+        for error in check_rule(rule, example, value, text=True, partial=partial):
+            out.append(make(kind, name, example, value, error))
