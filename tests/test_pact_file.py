@@ -628,6 +628,45 @@ def test_readers_always_see_whole_json_while_writers_write(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [".c-p.json.lock", ".c-p.json.run", "c-p.json"]
 
 
+def test_a_failed_replace_leaves_the_old_file_and_no_temp_files(tmp_path, monkeypatch):
+    path = write_pact(tmp_path, "C", "P", [v2("a")], run_id="1")
+    before = path.read_bytes()
+
+    def broken_replace(src, dst):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk on fire"):
+        write_pact(tmp_path, "C", "P", [v2("b")], run_id="2")
+    assert path.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_lock_held_too_long_is_a_timeout_error(tmp_path, monkeypatch):
+    from filelock import FileLock
+
+    monkeypatch.setattr(pact_file, "LOCK_TIMEOUT", 0.05)
+    holder = FileLock(str(tmp_path / ".c-p.json.lock"))
+    held, release = threading.Event(), threading.Event()
+
+    def hold():  # another thread, its own lock file descriptor: like another process
+        with holder:
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait(30)
+    try:
+        with pytest.raises(TimeoutError, match=r"\.c-p\.json\.lock"):
+            write_pact(tmp_path, "C", "P", [v2("a")], run_id="1")
+    finally:
+        release.set()
+        thread.join()
+    assert not (tmp_path / "c-p.json").exists()
+    assert write_pact(tmp_path, "C", "P", [v2("a")], run_id="1").is_file()
+
+
 _WORKER = r"""
 import sys
 from pact_unittest.interaction import Interaction
