@@ -84,6 +84,8 @@ class Interaction:
     #: v4 only: free-form comments ({"text": [...], "testname": ...}) and the pending flag.
     comments: Optional[Dict[str, Any]] = None
     pending: bool = False
+    #: v4 only: a key chosen by the user; None lets the writer derive a stable one.
+    v4_key: Optional[str] = None
     #: Where the interaction came from, for error messages (e.g. "test_get_user").
     origin: Optional[str] = field(default=None, compare=False)
 
