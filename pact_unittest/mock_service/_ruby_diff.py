@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 NO_DIFF = "<no difference at this index>"
 KEY_NOT_FOUND = "<key not found>"
+KEY_NOT_TO_EXIST = "<key not to exist>"
 _ORDER = ("method", "path", "headers", "query", "body")
 _TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]|\[\*\]")
 
@@ -51,8 +52,14 @@ def split_json_path(path: str) -> Path:
     return tokens
 
 
-def _leaf(expected: Any, actual: Any) -> Dict[str, Any]:
-    return {"EXPECTED": expected, "ACTUAL": KEY_NOT_FOUND if actual is None else actual}
+def _leaf(expected: Any, actual: Any, message: str = "") -> Dict[str, Any]:
+    """Ruby's leaf; our messages tell an absent value from a null one."""
+    lowered = message.lower()
+    if expected is None and "unexpected" in lowered:
+        expected = KEY_NOT_TO_EXIST
+    if actual is None and ("missing" in lowered or "not found" in lowered or not message):
+        actual = KEY_NOT_FOUND
+    return {"EXPECTED": expected, "ACTUAL": actual}
 
 
 def _insert(tree: Dict[str, Any], tokens: Path, leaf: Any) -> None:
@@ -88,7 +95,7 @@ def ruby_diff(mismatches: Sequence["Mismatch"]) -> Dict[str, Any]:
     for m in mismatches:
         kind = m.kind
         if kind in ("method", "path"):
-            tree[kind] = _leaf(m.expected, m.actual)
+            tree[kind] = _leaf(m.expected, m.actual, m.message)
         elif kind in ("header", "query"):
             section = tree.setdefault("headers" if kind == "header" else "query", {})
             name = m.path or ""
@@ -100,15 +107,15 @@ def ruby_diff(mismatches: Sequence["Mismatch"]) -> Dict[str, Any]:
                     items.append(NO_DIFF if exp == act else {"EXPECTED": exp, "ACTUAL": act})
                 section[name] = items
             elif kind == "query" and name and m.actual is not None and not isinstance(m.expected, list):
-                section[name] = [_leaf(m.expected, m.actual)]
+                section[name] = [_leaf(m.expected, m.actual, m.message)]
             elif isinstance(section, dict):
-                section[name] = _leaf(m.expected, m.actual)
+                section[name] = _leaf(m.expected, m.actual, m.message)
         else:  # body, body-content-type and anything else lands under body
             tokens = split_json_path(m.path) if kind == "body" else []
             if not tokens:
-                tree["body"] = _leaf(m.expected, m.actual)
+                tree["body"] = _leaf(m.expected, m.actual, m.message)
                 continue
-            _insert(tree, ["body"] + tokens, _leaf(m.expected, m.actual))
+            _insert(tree, ["body"] + tokens, _leaf(m.expected, m.actual, m.message))
     return {key: tree[key] for key in _ORDER if key in tree}
 
 
@@ -140,9 +147,11 @@ def _join_and(items: Sequence[str]) -> str:
 def _messages(tree: Any, path: str, out: List[str]) -> None:
     if isinstance(tree, dict) and ("EXPECTED" in tree or "EXPECTED_TYPE" in tree):
         exp, act = tree.get("EXPECTED"), tree.get("ACTUAL")
+        parent, _, name = path.rpartition(".")
         if act == KEY_NOT_FOUND:
-            out.append(f"Could not find key {_ruby_inspect(path.rsplit('.', 1)[-1])} at "
-                       f"{path.rsplit('.', 1)[0]}")
+            out.append(f"Could not find key {_ruby_inspect(name)} at {parent}")
+        elif exp == KEY_NOT_TO_EXIST:
+            out.append(f"Did not expect the key {_ruby_inspect(name)} to exist at {parent}")
         else:
             out.append(f"Expected {_ruby_inspect(exp)} but got {_ruby_inspect(act)} at {path}")
     elif isinstance(tree, dict):
@@ -163,7 +172,7 @@ def _side(tree: Any, side: str) -> Any:
         result = {}
         for key, value in tree.items():
             inner = _side(value, side)
-            if inner not in (KEY_NOT_FOUND, "<key not to exist>"):
+            if inner not in (KEY_NOT_FOUND, KEY_NOT_TO_EXIST):
                 result[key] = inner
         return result
     if isinstance(tree, list):

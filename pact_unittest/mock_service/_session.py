@@ -104,6 +104,22 @@ def query_text(query: Any) -> str:
     return "&".join(parts)
 
 
+def _validate(interaction: Interaction) -> None:
+    """Reject at registration what would fail at request time (Ruby crashes then: §14.10)."""
+    from ..matching import validate_rules
+
+    for part in (interaction.request, interaction.response):
+        if part.get("matchingRules"):
+            validate_rules(part["matchingRules"])
+    status = interaction.response.get("status", 200)
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise ValueError(f"the response status must be a whole number from 100 to 599, not {status!r}")
+    for name, value in (interaction.response.get("headers") or {}).items():
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, str):
+                raise ValueError(f"response header {name!r} must be a string, not {item!r}")
+
+
 def _missing(interaction: Interaction) -> MissingInteraction:
     req = interaction.request
     return MissingInteraction(interaction.description, interaction.provider_state,
@@ -136,7 +152,9 @@ class Session:
         from ..wire import parse_interaction
 
         try:
-            return parse_interaction(item, self.spec_version)
+            interaction = parse_interaction(item, self.spec_version)
+            _validate(interaction)
+            return interaction
         except (TypeError, KeyError, AttributeError, IndexError, re.error) as exc:
             raise ValueError(f"malformed interaction: {type(exc).__name__}: {exc}") from None
 
