@@ -106,7 +106,8 @@ def error_for_response(
     common = dict(status=status, url=url, method=method, notices=notices, errors=errors)
 
     if status == 409:
-        body = _indent([t for _, t in notices] or list(errors) or [_snippet(text)])
+        body = (_indent_notices([t for _, t in notices]) if notices
+                else _indent(list(errors) or [_snippet(text)]))
         return BrokerConflictError(
             f"The Pact Broker refused to change a published pact ({head}) on {where}:\n"
             f"{body}\nWhat to do: publish changed pacts under a new consumer version (use the "
@@ -178,6 +179,11 @@ def _auth_message(status: int, head: str, where: str, scheme: Optional[str],
 def _snippet(text: str) -> str:
     text = text.strip()
     return text if len(text) <= _SNIPPET else text[:_SNIPPET] + "..."
+
+
+def _indent_notices(texts: List[str]) -> str:
+    """Notices as the CLIs print them: text kept as-is (a diff keeps its columns)."""
+    return "\n".join("  " + line for text in texts for line in (text.splitlines() or [""]))
 
 
 def _indent(lines: List[str]) -> str:
