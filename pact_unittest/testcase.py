@@ -222,10 +222,20 @@ class PactMixin:
     # ------------------------------------------------------------------ test lifecycle
 
     def run(self, result: Any = None) -> Any:
-        return self._pact_with_wrapped(lambda: super(PactMixin, self).run(result))  # type: ignore[misc]
+        if result is None:
+            result = self.defaultTestResult()  # type: ignore[attr-defined]
+        watch = _OutcomeWatch(result)
+        self.__dict__["_pact_verified"] = None
+        try:
+            return self._pact_with_wrapped(
+                lambda: super(PactMixin, self).run(watch))  # type: ignore[misc]
+        finally:
+            self._pact_record(passed=not watch.failed)
 
     def debug(self) -> None:
-        return self._pact_with_wrapped(lambda: super(PactMixin, self).debug())  # type: ignore[misc]
+        self.__dict__["_pact_verified"] = None
+        self._pact_with_wrapped(lambda: super(PactMixin, self).debug())  # type: ignore[misc]
+        self._pact_record(passed=True)  # debug() raises on any failure
 
     def _pact_with_wrapped(self, call: Callable[[], Any]) -> Any:
         name = self._testMethodName  # type: ignore[attr-defined]
@@ -278,18 +288,14 @@ class PactMixin:
             items.append(item)
         service.clear_session()
         service.set_interactions(items)
-        # A cleanup, not the wrapper, records the interactions: it runs after tearDown and
-        # the other cleanups, when the test's outcome is known.
-        self.addCleanup(self._pact_record, service, origin)  # type: ignore[attr-defined]
         return service
 
     def _pact_finish(self, service: Any, body_error: Optional[BaseException]) -> Optional[BaseException]:
         """The contract failure to raise for this test, or None when the contract held."""
         verification = service.verification()
         if verification.ok:
-            self._pact_verified = service.verified_interactions()
+            self.__dict__["_pact_verified"] = service.verified_interactions()
             return None
-        self._pact_verified = None
         message = verification.describe()
         if body_error is not None:
             text = str(body_error).strip().splitlines()
@@ -302,16 +308,50 @@ class PactMixin:
         failure.pact_verification = verification
         return failure
 
-    def _pact_record(self, service: Any, origin: str) -> None:
+    def _pact_record(self, passed: bool) -> None:
+        """Add the test's verified interactions to the class's, if the whole test passed.
+
+        Called after ``TestCase.run``: only then are tearDown, the cleanups and an
+        expected-failure marker accounted for (a cleanup cannot see the outcome).
+        """
         verified = self.__dict__.pop("_pact_verified", None)
-        if not verified:
-            return
-        outcome = getattr(self, "_outcome", None)
-        if outcome is not None and not getattr(outcome, "success", True):
-            return  # failed in tearDown or a later cleanup: not a verified test
-        if outcome is not None and getattr(outcome, "expecting_failure", False):
-            return  # an expected failure that passed is an unexpected success: not a pass
-        type(self)._pact_collected.add(verified, origin)  # type: ignore[attr-defined]
+        if verified and passed:
+            type(self)._pact_collected.add(verified, self.id())  # type: ignore[attr-defined]
+
+
+class _OutcomeWatch:
+    """A transparent proxy of the test result that notes whether the test failed.
+
+    Only the outcome methods the real result has are intercepted, so unittest's
+    ``getattr(result, "addExpectedFailure", None)``-style checks see the same thing.
+    """
+
+    _BAD = ("addFailure", "addError", "addSkip", "addExpectedFailure",
+            "addUnexpectedSuccess")
+
+    def __init__(self, result: Any) -> None:
+        self._result = result
+        self.failed = False
+        for name in self._BAD:
+            if hasattr(result, name):
+                setattr(self, name, self._noting(getattr(result, name)))
+        if hasattr(result, "addSubTest"):
+            self.addSubTest = self._sub_test
+
+    def _noting(self, method: Callable[..., Any]) -> Callable[..., Any]:
+        def outcome(*args: Any, **kwargs: Any) -> Any:
+            self.failed = True
+            return method(*args, **kwargs)
+
+        return outcome
+
+    def _sub_test(self, test: Any, subtest: Any, err: Any) -> Any:
+        if err is not None:
+            self.failed = True
+        return self._result.addSubTest(test, subtest, err)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._result, name)
 
 
 class PactTestCase(PactMixin, unittest.TestCase):

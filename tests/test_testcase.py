@@ -1,0 +1,292 @@
+"""PactMixin/PactTestCase lifecycle, run in-process with unittest's own suite machinery.
+
+Real embedded mock services on 127.0.0.1, real requests, pact files in tmp dirs.
+"""
+from __future__ import annotations
+
+import json
+import pickle
+import unittest
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import requests
+
+from pact_unittest import _registry
+from pact_unittest._decorator import interaction
+from pact_unittest.matchers import Like
+from pact_unittest.testcase import PactMixin, PactTestCase
+
+
+def get(path: str, status: int = 200, given: Any = None, **request: Any) -> Any:
+    return interaction(
+        given=given,
+        upon_receiving=f"a request for {path}",
+        with_request=dict({"method": "GET", "path": path}, **request),
+        will_respond_with={"status": status, "body": Like({"path": path})},
+    )
+
+
+def run_case(cls: type) -> unittest.TestResult:
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(cls)
+    result = unittest.TestResult()
+    suite.run(result)
+    return result
+
+
+def names(pairs: List[Any]) -> List[str]:
+    return sorted(test._testMethodName for test, _ in pairs)
+
+
+def pact_descriptions(pact_dir: Path, name: str = "c-p.json") -> List[str]:
+    return [i["description"] for i in json.loads((pact_dir / name).read_text())["interactions"]]
+
+
+def make_class(tmp_path: Path, base: type = PactTestCase, **attrs: Any) -> type:
+    attrs.setdefault("consumer", "C")
+    attrs.setdefault("provider", "P")
+    attrs.setdefault("pact_dir", str(tmp_path))
+    return type("Contract", (base,), attrs)
+
+
+def test_verified_tests_are_written_failed_and_skipped_ones_are_not(tmp_path: Path) -> None:
+    def test_ok(self: Any) -> None:
+        self.assertEqual(requests.get(self.mock_service_uri + "/ok").json(), {"path": "/ok"})
+
+    def test_missing(self: Any) -> None:
+        pass  # never sends its request
+
+    def test_own_failure(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/own")
+        self.fail("the test's own failure")
+
+    def test_skipped(self: Any) -> None:
+        self.skipTest("not today")
+
+    cls = make_class(tmp_path, test_ok=get("/ok")(test_ok), test_missing=get("/m")(test_missing),
+                     test_own_failure=get("/own")(test_own_failure),
+                     test_skipped=get("/skip")(test_skipped))
+    result = run_case(cls)
+    assert result.errors == []
+    assert names(result.failures) == ["test_missing", "test_own_failure"]
+    assert names(result.skipped) == ["test_skipped"]
+    assert pact_descriptions(tmp_path) == ["a request for /ok"]
+    messages = dict((t._testMethodName, text) for t, text in result.failures)
+    assert "Pact verification failed: 1 missing interaction" in messages["test_missing"]
+    assert "Missing: GET /m for 'a request for /m'" in messages["test_missing"]
+    # The contract held: the test's own failure is reported exactly as it was.
+    assert "AssertionError: the test's own failure" in messages["test_own_failure"]
+    assert "Pact" not in messages["test_own_failure"]
+
+
+class _Capture(unittest.TestResult):
+    """Keeps the exception objects, not just their text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exceptions: Dict[str, BaseException] = {}
+
+    def addFailure(self, test: Any, err: Any) -> None:
+        self.exceptions[test._testMethodName] = err[1]
+        super().addFailure(test, err)
+
+    def addError(self, test: Any, err: Any) -> None:
+        self.exceptions[test._testMethodName] = err[1]
+        super().addError(test, err)
+
+
+def test_a_consequential_body_error_is_the_cause_of_one_fail_and_it_pickles(tmp_path: Path) -> None:
+    def test_wrong_header(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/u", headers={"Accept": "text/html"}).raise_for_status()
+
+    cls = make_class(tmp_path, test_wrong_header=get(
+        "/u", given="u exists", headers={"Accept": "application/json"})(test_wrong_header))
+    result = _Capture()
+    unittest.defaultTestLoader.loadTestsFromTestCase(cls).run(result)
+    assert result.errors == [] and len(result.failures) == 1
+    failure = result.exceptions["test_wrong_header"]
+    assert type(failure) is AssertionError
+    assert isinstance(failure.__cause__, requests.HTTPError)
+    text = str(failure)
+    assert text.startswith(failure.pact_verification.describe())  # type: ignore[attr-defined]
+    assert text.splitlines()[0] == (
+        "Pact verification failed: 1 mismatched request, 1 missing interaction")
+    assert "Mismatched: GET /u for 'a request for /u' (given 'u exists')" in text
+    assert "header 'Accept'" in text
+    assert "The test body also raised HTTPError: 500" in text
+    copy = pickle.loads(pickle.dumps(failure))
+    assert str(copy) == text
+    assert copy.pact_verification == failure.pact_verification  # type: ignore[attr-defined]
+    assert not (tmp_path / "c-p.json").exists()  # nothing verified, nothing written
+
+
+def test_class_level_interaction_applies_to_every_test_with_a_fresh_copy(tmp_path: Path) -> None:
+    def test_a(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/shared")
+        requests.get(self.mock_service_uri + "/a")
+
+    def test_b(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/shared")
+
+    def test_forgets_it(self: Any) -> None:
+        pass
+
+    cls = get("/shared")(make_class(tmp_path, test_a=get("/a")(test_a), test_b=test_b,
+                                    test_forgets_it=test_forgets_it))
+    result = run_case(cls)
+    assert names(result.failures) == ["test_forgets_it"]
+    assert "Missing: GET /shared" in result.failures[0][1]
+    assert pact_descriptions(tmp_path) == ["a request for /a", "a request for /shared"]
+
+
+def test_fluent_pact_inside_a_test_joins_the_decorated_interactions(tmp_path: Path) -> None:
+    def test_both(self: Any) -> None:
+        (self.pact.given("thing exists").upon_receiving("a fluent request")
+             .with_request("GET", "/fluent").will_respond_with(200, body={"ok": True}))
+        self.assertEqual(requests.get(self.mock_service_uri + "/fluent").json(), {"ok": True})
+        requests.get(self.mock_service_uri + "/deco")
+
+    def test_fluent_missing(self: Any) -> None:
+        with self.pact:
+            (self.pact.upon_receiving("never sent")
+                 .with_request("GET", "/never").will_respond_with(200))
+
+    cls = make_class(tmp_path, test_both=get("/deco")(test_both),
+                     test_fluent_missing=test_fluent_missing)
+    result = run_case(cls)
+    assert names(result.failures) == ["test_fluent_missing"]
+    assert "Missing: GET /never for 'never sent'" in result.failures[0][1]
+    assert pact_descriptions(tmp_path) == ["a fluent request", "a request for /deco"]
+
+
+def test_teardown_failure_and_unexpected_success_are_not_written(tmp_path: Path) -> None:
+    class Base(PactTestCase):
+        consumer, provider, pact_dir = "C", "P", str(tmp_path)
+
+        def tearDown(self) -> None:
+            if self._testMethodName == "test_teardown_fails":
+                raise RuntimeError("tearDown broke")
+
+        @get("/t")
+        def test_teardown_fails(self) -> None:
+            requests.get(self.mock_service_uri + "/t")
+
+        @unittest.expectedFailure
+        @get("/x")
+        def test_expected_failure_contract(self) -> None:
+            pass  # the contract fails: an expected failure
+
+        @unittest.expectedFailure
+        @get("/y")
+        def test_unexpected_success(self) -> None:
+            requests.get(self.mock_service_uri + "/y")
+
+        @get("/fine")
+        def test_fine(self) -> None:
+            requests.get(self.mock_service_uri + "/fine")
+
+    result = run_case(Base)
+    assert names(result.errors) == ["test_teardown_fails"]
+    assert names(result.expectedFailures) == ["test_expected_failure_contract"]
+    assert [t._testMethodName for t in result.unexpectedSuccesses] == ["test_unexpected_success"]
+    assert pact_descriptions(tmp_path) == ["a request for /fine"]
+
+
+def test_conflicting_interactions_in_one_class_fail_the_later_test(tmp_path: Path) -> None:
+    def test_a(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/same")
+
+    def test_b(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/same")
+
+    other = interaction("a request for /same", with_request={"method": "GET", "path": "/same"},
+                        will_respond_with={"status": 201})
+    cls = make_class(tmp_path, test_a=get("/same")(test_a), test_b=other(test_b))
+    result = run_case(cls)
+    assert names(result.failures) == ["test_b"]
+    assert "differs from the one" in result.failures[0][1]
+    assert "test_a" in result.failures[0][1]
+
+
+def test_missing_consumer_fails_setupclass_naming_the_class(tmp_path: Path,
+                                                            monkeypatch: Any) -> None:
+    monkeypatch.delenv("PACT_UNITTEST_CONSUMER", raising=False)
+    cls = type("NoConsumer", (PactTestCase,), {"provider": "P", "test_x": lambda self: None})
+    result = run_case(cls)
+    assert len(result.errors) == 1
+    assert "setUpClass" in str(result.errors[0][0])
+    assert "NoConsumer needs a consumer" in result.errors[0][1]
+
+
+def test_classes_share_a_service_per_settings(tmp_path: Path) -> None:
+    uris: Dict[str, str] = {}
+
+    def record(key: str) -> Any:
+        def test_uri(self: Any) -> None:
+            uris[key] = self.mock_service_uri
+
+        return test_uri
+
+    run_case(make_class(tmp_path, test_uri=record("a")))
+    run_case(make_class(tmp_path, test_uri=record("b")))
+    run_case(make_class(tmp_path, test_uri=record("v3"), specification_version="3.0.0"))
+    assert uris["a"] == uris["b"] != uris["v3"]
+    assert all(users == 0 for users in _registry.running().values())
+
+
+def test_v3_provider_state_params(tmp_path: Path) -> None:
+    def test_x(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/v3")
+
+    deco = get("/v3", given={"user exists": {"id": 42}, "admin": None})
+    run_case(make_class(tmp_path, test_x=deco(test_x), specification_version="3.0.0"))
+    pact = json.loads((tmp_path / "c-p.json").read_text())
+    assert pact["interactions"][0]["providerStates"] == [
+        {"name": "user exists", "params": {"id": 42}}, {"name": "admin"}]
+    assert pact["metadata"]["pactSpecification"]["version"] == "3.0.0"
+
+
+def test_async_test_methods(tmp_path: Path) -> None:
+    import asyncio
+
+    class AsyncContract(PactMixin, unittest.IsolatedAsyncioTestCase):
+        consumer, provider, pact_dir = "C", "P", str(tmp_path)
+
+        @get("/async")
+        async def test_ok(self) -> None:
+            loop = asyncio.get_running_loop()
+            reply = await loop.run_in_executor(None, requests.get, self.mock_service_uri + "/async")
+            self.assertEqual(reply.status_code, 200)
+
+        @get("/never")
+        async def test_contract_fails(self) -> None:
+            await asyncio.sleep(0)
+
+    result = run_case(AsyncContract)
+    assert result.errors == []
+    assert names(result.failures) == ["test_contract_fails"]
+    assert "Missing: GET /never" in result.failures[0][1]
+    assert pact_descriptions(tmp_path) == ["a request for /async"]
+
+
+def test_a_test_run_outside_a_suite_says_setupclass_did_not_run(tmp_path: Path) -> None:
+    cls = make_class(tmp_path, test_x=get("/x")(lambda self: None))
+    result = unittest.TestResult()
+    cls("test_x").run(result)
+    assert "setUpClass() has not run" in result.errors[0][1]
+
+
+def test_the_test_method_is_left_unwrapped_after_the_run(tmp_path: Path) -> None:
+    cls = make_class(tmp_path, test_x=lambda self: None)
+    test = cls("test_x")
+    suite = unittest.TestSuite([test])
+    suite.run(unittest.TestResult())
+    assert "test_x" not in test.__dict__
+
+
+@pytest.fixture(autouse=True)
+def _no_env_settings(monkeypatch: Any) -> None:
+    for name in ("PACT_UNITTEST_PACT_DIR", "PACT_UNITTEST_SPECIFICATION_VERSION",
+                 "PACT_UNITTEST_PORT", "PACT_UNITTEST_FILE_WRITE_MODE"):
+        monkeypatch.delenv(name, raising=False)
