@@ -464,3 +464,24 @@ def test_post_interaction_not_an_object_is_400(svc):
     reply = requests.post(svc.uri + "/interactions", headers=ADMIN, json=[1])
     assert reply.status_code == 400
     assert "one interaction" in reply.json()["message"]
+
+
+def test_ruby_diff_block_and_interaction_diffs_as_ruby_writes_them(svc):
+    put(svc, _interaction("qa", query="x=1"),
+        _interaction("b", "/b", method="POST", req_headers={"Content-Type": "application/json"},
+                     req_body={"a": 1, "n": [1, 2]}))
+    requests.get(svc.uri + "/a?x=2")
+    body = requests.post(svc.uri + "/b", json={"a": "1", "n": [1], "c": 3}).json()
+    assert body["interaction_diffs"] == [{"description": "b", "body": {
+        "a": {"EXPECTED": 1, "ACTUAL": "1"},
+        "n": ["<no difference at this index>", {"EXPECTED": 2, "ACTUAL": "<item not found>"}],
+        "c": {"EXPECTED": "<key not to exist>", "ACTUAL": 3}}}]
+    text = verify(svc).text
+    assert ('Diff with interaction: "qa"\nDiff\n--------------------------------------\n'
+            "Key: - is expected \n     + is actual \nMatching keys and values are not shown\n\n"
+            ' {\n   "query": {\n     "x": [\n-      "1",\n+      "2"\n     ]\n   }\n }\n\n'
+            "Description of differences\n--------------------------------------\n"
+            '* Expected "1" but got "2" at $.query.x[0]\n') in text
+    assert ('* Expected 1 but got "1" at $.body.a\n'
+            "* Actual array is too short and should have contained 2 at $.body.n[1]\n"
+            '* Did not expect the key "c" to exist at $.body\n') in text

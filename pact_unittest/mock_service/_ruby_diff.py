@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 NO_DIFF = "<no difference at this index>"
 KEY_NOT_FOUND = "<key not found>"
 KEY_NOT_TO_EXIST = "<key not to exist>"
+ITEM_NOT_FOUND = "<item not found>"
+ITEM_NOT_TO_EXIST = "<item not to exist>"
 _ORDER = ("method", "path", "headers", "query", "body")
 _TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]|\[\*\]")
 
@@ -62,6 +64,21 @@ def _leaf(expected: Any, actual: Any, message: str = "") -> Dict[str, Any]:
     return {"EXPECTED": expected, "ACTUAL": actual}
 
 
+def _array_diff(expected: List[Any], actual: List[Any]) -> List[Any]:
+    """Two plain arrays compared index by index, as Ruby's differ shows them."""
+    out: List[Any] = []
+    for i in range(max(len(expected), len(actual))):
+        if i >= len(actual):
+            out.append({"EXPECTED": expected[i], "ACTUAL": ITEM_NOT_FOUND})
+        elif i >= len(expected):
+            out.append({"EXPECTED": ITEM_NOT_TO_EXIST, "ACTUAL": actual[i]})
+        elif expected[i] == actual[i] and type(expected[i]) is type(actual[i]):
+            out.append(NO_DIFF)
+        else:
+            out.append({"EXPECTED": expected[i], "ACTUAL": actual[i]})
+    return out
+
+
 def _insert(tree: Dict[str, Any], tokens: Path, leaf: Any) -> None:
     node: Any = tree
     for i, token in enumerate(tokens):
@@ -92,7 +109,9 @@ def _insert(tree: Dict[str, Any], tokens: Path, leaf: Any) -> None:
 def ruby_diff(mismatches: Sequence["Mismatch"]) -> Dict[str, Any]:
     """Nest our mismatches into Ruby's diff tree: ``{"query": {"x": [{"EXPECTED": ..}]}}``."""
     tree: Dict[str, Any] = {}
-    for m in mismatches:
+    ordered = [m for m in mismatches if "unexpected" not in (m.message or "").lower()]
+    ordered += [m for m in mismatches if "unexpected" in (m.message or "").lower()]
+    for m in ordered:
         kind = m.kind
         if kind in ("method", "path"):
             tree[kind] = _leaf(m.expected, m.actual, m.message)
@@ -115,7 +134,10 @@ def ruby_diff(mismatches: Sequence["Mismatch"]) -> Dict[str, Any]:
             if not tokens:
                 tree["body"] = _leaf(m.expected, m.actual, m.message)
                 continue
-            _insert(tree, ["body"] + tokens, _leaf(m.expected, m.actual, m.message))
+            if isinstance(m.expected, list) and isinstance(m.actual, list):
+                _insert(tree, ["body"] + tokens, _array_diff(m.expected, m.actual))
+            else:
+                _insert(tree, ["body"] + tokens, _leaf(m.expected, m.actual, m.message))
     return {key: tree[key] for key in _ORDER if key in tree}
 
 
@@ -138,18 +160,31 @@ def _ruby_inspect(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=repr)
 
 
+def _short(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a Hash"
+    if isinstance(value, list):
+        return "an Array"
+    return _ruby_inspect(value)
+
+
 def _join_and(items: Sequence[str]) -> str:
     text = ", ".join(items)
     head, sep, tail = text.rpartition(",")
     return head + " and" + tail if sep else text
 
 
-def _messages(tree: Any, path: str, out: List[str]) -> None:
+def _messages(tree: Any, path: str, out: List[str], headers: Sequence[str] = ()) -> None:
     if isinstance(tree, dict) and ("EXPECTED" in tree or "EXPECTED_TYPE" in tree):
         exp, act = tree.get("EXPECTED"), tree.get("ACTUAL")
         parent, _, name = path.rpartition(".")
         if act == KEY_NOT_FOUND:
-            out.append(f"Could not find key {_ruby_inspect(name)} at {parent}")
+            present = f" (keys present are: {', '.join(headers)})" if parent == "$.headers" else ""
+            out.append(f"Could not find key {_ruby_inspect(name)}{present} at {parent}")
+        elif act == ITEM_NOT_FOUND:
+            out.append(f"Actual array is too short and should have contained {_short(exp)} at {path}")
+        elif exp == ITEM_NOT_TO_EXIST:
+            out.append(f"Actual array is too long and should not contain {_short(act)} at {path}")
         elif exp == KEY_NOT_TO_EXIST:
             out.append(f"Did not expect the key {_ruby_inspect(name)} to exist at {parent}")
         else:
@@ -157,11 +192,11 @@ def _messages(tree: Any, path: str, out: List[str]) -> None:
     elif isinstance(tree, dict):
         for key, value in tree.items():
             part = json.dumps(key) if re.search(r"\s", key) else key
-            _messages(value, f"{path}.{part}", out)
+            _messages(value, f"{path}.{part}", out, headers)
     elif isinstance(tree, list):
         for index, value in enumerate(tree):
             if value != NO_DIFF:
-                _messages(value, f"{path}[{index}]", out)
+                _messages(value, f"{path}[{index}]", out, headers)
 
 
 def _side(tree: Any, side: str) -> Any:
@@ -179,7 +214,7 @@ def _side(tree: Any, side: str) -> Any:
         out = []
         for value in tree:
             inner = _side(value, side)
-            if inner in ("<item not found>", "<item not to exist>"):
+            if inner in (ITEM_NOT_FOUND, ITEM_NOT_TO_EXIST):
                 continue
             out.append(_NoDiff if inner == NO_DIFF else inner)
         return out
@@ -194,10 +229,12 @@ _NoDiff = _NoDiffMarker()
 
 
 def _pretty(value: Any) -> str:
+    """``JSON.pretty_generate`` as Ruby's differ uses it: empty containers on two lines."""
     text = json.dumps(value, indent=2, ensure_ascii=False,
                       default=lambda o: "__NODIFF__" if o is _NoDiff else repr(o))
     text = text.replace('"__NODIFF__"', "... ")
-    text = re.sub(r"\{\n\s*\}", "{\n}", text)
+    text = re.sub(r"(?m)^(\s*)(.*)\{\}(,?)$", lambda m: f"{m[1]}{m[2]}{{\n{m[1]}}}{m[3]}", text)
+    text = re.sub(r"(?m)^(\s*)(.*)\[\](,?)$", lambda m: f"{m[1]}{m[2]}[\n\n{m[1]}]{m[3]}", text)
     return re.sub(r"(\n\s*\])", r",\1", text)  # Ruby adds commas, diffs, then removes them
 
 
@@ -209,7 +246,7 @@ def _unix_diff(tree: Dict[str, Any], mismatches_text: List[str]) -> str:
         if line.startswith(("---", "+++", "@@")):
             continue
         body_lines.append(line)
-    diff = "\n".join(body_lines) + "\n"
+    diff = "\n".join(body_lines)
     diff = re.sub(r",(\n\s*\])", r"\1", diff)
     key = ("Diff\n--------------------------------------\n"
            "Key: - is expected \n     + is actual \nMatching keys and values are not shown\n")
@@ -218,13 +255,13 @@ def _unix_diff(tree: Dict[str, Any], mismatches_text: List[str]) -> str:
         "--------------------------------------\n" + messages + "\n"
 
 
-def _diff_block(candidate: "CandidateDiff") -> str:
+def _diff_block(candidate: "CandidateDiff", headers: Sequence[str] = ()) -> str:
     tree = ruby_diff(candidate.mismatches)
     name = json.dumps(candidate.description, ensure_ascii=False)
     if candidate.provider_state is not None:
         name += " given " + json.dumps(candidate.provider_state, ensure_ascii=False)
     messages: List[str] = []
-    _messages(tree, "$", messages)
+    _messages(tree, "$", messages, headers)
     return f"Diff with interaction: {name}\n" + _unix_diff(tree, messages)
 
 
@@ -242,7 +279,8 @@ def ruby_verification_text(verification: "Verification", log_description: str) -
             "request matched several interactions"
         incorrect.append(f"{item.request.line()} ({reason})")
         if not item.ambiguous:
-            blocks.append("\n".join(_diff_block(c) for c in item.candidates))
+            names = list(item.request.headers)
+            blocks.append("\n".join(_diff_block(c, names) for c in item.candidates))
     sections = [
         ("Incorrect requests", incorrect),
         ("Missing requests", [m.line() for m in verification.missing]),
