@@ -46,6 +46,9 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
     partial = ctx.partial
     while stack:
         exp, act, path, state = pop()
+        if state is None:
+            ctx.out.append(exp)
+            continue
         rule = state.rule
         if isinstance(exp, dict):
             mode = None
@@ -59,17 +62,18 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
             if mode is not None:
                 _loose_map(exp, act, path, state, rule, mode, push, ctx)
                 continue
-            for key, value in exp.items():
+            if ctx.strict:
+                extra = [key for key in act if key not in exp]
+                for key in reversed(extra):
+                    push((_report(path, key, None, act[key], "unexpected key "
+                                  f"{show(key)} with {show_typed(act[key])}"), None, None, None))
+            for key in reversed(exp):
+                value = exp[key]
                 if key in act:
                     push((value, act[key], (path, key), state.child(key)))
                 else:
-                    ctx.add((path, key), value, None,
-                            f"expected key {show(key)} with {show_typed(value)} but it was missing")
-            if ctx.strict:
-                for key in act:
-                    if key not in exp:
-                        ctx.add((path, key), None, act[key],
-                                f"unexpected key {show(key)} with {show_typed(act[key])}")
+                    push((_report(path, key, value, None, f"expected key {show(key)} with "
+                                  f"{show_typed(value)} but it was missing"), None, None, None))
         elif isinstance(exp, list):
             relaxed = False
             if rule is not None:
@@ -88,14 +92,14 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
                     continue
                 first = exp[0]
                 n_exp = len(exp)
-                for i, value in enumerate(act):
-                    push((exp[i] if i < n_exp else first, value, (path, i), state.child(i)))
+                for i in range(len(act) - 1, -1, -1):
+                    push((exp[i] if i < n_exp else first, act[i], (path, i), state.child(i)))
                 continue
             if len(exp) != len(act):
                 ctx.add(path, exp, act,
                         f"expected an array of {len(exp)} element(s) but got {len(act)}: "
                         f"{show(act)}")
-            for i in range(min(len(exp), len(act))):
+            for i in range(min(len(exp), len(act)) - 1, -1, -1):
                 push((exp[i], act[i], (path, i), state.child(i)))
         elif rule is None or rule.kinds == _EQ:
             if not strict_equal(exp, act):
@@ -106,6 +110,11 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
 
 
 _EQ = frozenset({"equality"})
+
+
+def _report(path: RtPath, key: Any, expected: Any, actual: Any, detail: str) -> Mismatch:
+    """A mismatch queued on the stack so reports come out in document order."""
+    return make("body", render((path, key)), expected, actual, detail)
 
 
 def _container_rule(exp: Any, act: Any, path: RtPath, state: State, rule: RuleList,

@@ -12,7 +12,7 @@ import re
 from typing import Any, List, Optional
 
 from .contenttype import same_type, sniff
-from .mismatch import show, show_typed
+from .mismatch import show, show_typed, type_name
 from .rules import Matcher, RuleList
 
 _INT_TEXT = re.compile(r"[+-]?\d+\Z")
@@ -32,21 +32,16 @@ def strict_equal(expected: Any, actual: Any) -> bool:
     return bool(expected == actual)
 
 
+_CATEGORY = {int: "number", float: "number", bool: "boolean", str: "string",
+             type(None): "null", dict: "object", list: "array", tuple: "array"}
+
+
 def same_json_type(expected: Any, actual: Any) -> bool:
     """The ``type`` matcher: same JSON type, all numbers being one type."""
-    if isinstance(expected, bool) or isinstance(actual, bool):
-        return isinstance(expected, bool) and isinstance(actual, bool)
-    if isinstance(expected, (int, float)):
-        return isinstance(actual, (int, float))
-    if expected is None:
-        return actual is None
-    if isinstance(expected, str):
-        return isinstance(actual, str)
-    if isinstance(expected, dict):
-        return isinstance(actual, dict)
-    if isinstance(expected, (list, tuple)):
-        return isinstance(actual, (list, tuple))
-    return type(expected) is type(actual)
+    cat = _CATEGORY.get(type(expected))
+    if cat is None:
+        return type(expected) is type(actual)
+    return cat == _CATEGORY.get(type(actual))
 
 
 def string_form(value: Any) -> Optional[str]:
@@ -70,6 +65,10 @@ def check(matcher: Matcher, expected: Any, actual: Any, *, text: bool = False,
           partial: bool = False) -> Optional[str]:
     """Apply one matcher to a leaf value; the detail of the failure, or None."""
     kind = matcher.kind
+    if kind == "type":
+        if same_json_type(expected, actual) or (text and isinstance(actual, str)):
+            return None
+        return f"expected a value of type {type_name(expected)} but got {show_typed(actual)}"
     if kind == "equality":
         if strict_equal(expected, actual) or (text and str(expected) == str(actual)):
             return None
@@ -80,11 +79,10 @@ def check(matcher: Matcher, expected: Any, actual: Any, *, text: bool = False,
             return None
         assert matcher.regex is not None
         return f"expected a value matching /{matcher.regex.pattern}/ but got {show_typed(actual)}"
-    if kind in ("type", "values", "eachKey", "eachValue", "arrayContains"):
+    if kind in ("values", "eachKey", "eachValue", "arrayContains"):
         if same_json_type(expected, actual) or (text and isinstance(actual, str)):
             return None
-        return f"expected a value of type {show_typed(expected).rsplit('(', 1)[-1][:-1]} " \
-               f"but got {show_typed(actual)}"
+        return f"expected a value of type {type_name(expected)} but got {show_typed(actual)}"
     simple = _SIMPLE.get(kind)
     if simple is not None:
         return simple(matcher, expected, actual, text)

@@ -13,6 +13,7 @@ from urllib.parse import unquote, unquote_plus, urlencode
 
 from .leaf import check_rule
 from .mismatch import Mismatch, make, show
+from .paths import render_key
 from .rules import RuleList
 
 __unittest = True
@@ -73,6 +74,9 @@ def compare_query(expected: Any, actual: Any, rules: Dict[str, RuleList], *, v1:
             return []
         return [make(kind, "", exp_text, act_text,
                      f"expected query {show(exp_text)} but got {show(act_text)}")]
+    if kind == "body":
+        return [_as_body_path(m) for m in compare_query(
+            expected, actual, rules, partial=partial, allow_unexpected=allow_unexpected)]
     exp = parse_query(expected)
     try:
         act = parse_query(actual)
@@ -95,6 +99,13 @@ def compare_query(expected: Any, actual: Any, rules: Dict[str, RuleList], *, v1:
             if name not in exp:
                 out.append(make(kind, name, None, got, f"unexpected parameter with {show(got)}"))
     return out
+
+
+def _as_body_path(mismatch: Mismatch) -> Mismatch:
+    """A form-body mismatch: the parameter becomes a JSON path (``$.name``)."""
+    path = "$" + render_key(mismatch.path) if mismatch.path else "$"
+    detail = mismatch.message.split(": ", 1)[-1]
+    return make("body", path, mismatch.expected, mismatch.actual, detail)
 
 
 def _apply_rule(name: str, rule: RuleList, values: List[str], got: List[str],
