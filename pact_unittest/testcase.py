@@ -29,13 +29,13 @@ import unittest
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from . import settings
-from ._decorator import class_interactions, method_interactions
+from ._decorator import InteractionDecorator, class_interactions, interaction, method_interactions
 from ._settings_table import ClassSettings, resolve_class_settings
 from . import _registry
 
 __unittest = True
 
-__all__ = ["PactMixin", "PactTestCase"]
+__all__ = ["PactMixin", "PactTestCase", "interaction", "InteractionDecorator"]
 
 logger = logging.getLogger(__name__)
 
@@ -238,15 +238,22 @@ class PactMixin:
         self._pact_record(passed=True)  # debug() raises on any failure
 
     def _pact_with_wrapped(self, call: Callable[[], Any]) -> Any:
+        # pytest itself puts the bound method on the instance for the run (and deletes
+        # it afterwards): wrap whatever is there, and put back what was there.
         name = self._testMethodName  # type: ignore[attr-defined]
         method = getattr(self, name, None)
-        if method is None or name in self.__dict__:
+        if method is None or getattr(method, "_pact_wrapper", False):
             return call()
+        missing = object()
+        previous = self.__dict__.get(name, missing)
         setattr(self, name, _wrap(self, method))
         try:
             return call()
         finally:
-            self.__dict__.pop(name, None)
+            if previous is missing:
+                self.__dict__.pop(name, None)
+            else:
+                self.__dict__[name] = previous
 
     @property
     def pact(self) -> Any:
@@ -421,6 +428,7 @@ def _wrap(test: PactMixin, method: Any) -> Any:
                 raise failure
             return value
 
+        pact_async_test._pact_wrapper = True  # type: ignore[attr-defined]
         return pact_async_test
 
     @functools.wraps(method)
@@ -440,6 +448,7 @@ def _wrap(test: PactMixin, method: Any) -> Any:
             raise failure
         return value
 
+    pact_test._pact_wrapper = True  # type: ignore[attr-defined]
     return pact_test
 
 
