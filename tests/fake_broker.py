@@ -132,7 +132,7 @@ class FakeBroker:
         if self.ssl_context is not None:
             self._server.socket = self.ssl_context.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True,
                                         name=f"fake-broker-{self.port}")
         self._thread.start()
         return self

@@ -147,6 +147,18 @@ def _split_userinfo(url: str) -> Tuple[str, Optional[str], Optional[str]]:
     return clean, unquote(user), unquote(pwd) if pwd else None
 
 
+def mask_url(url: Optional[str]) -> Optional[str]:
+    """The URL with any ``user:password@`` replaced by a mask (for reprs and messages)."""
+    if not url or "@" not in url:
+        return url
+    clean, user, _ = _split_userinfo(url)
+    if user is None:
+        return url
+    parts = urlsplit(clean)
+    return urlunsplit((parts.scheme, f"{MASK}@{parts.netloc}", parts.path, parts.query,
+                       parts.fragment))
+
+
 def redact(text: str, secrets: Iterable[str]) -> str:
     """Replace every occurrence of each secret in ``text`` with a mask."""
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):

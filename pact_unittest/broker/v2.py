@@ -20,7 +20,7 @@ from typing import Any, List, Optional, Sequence
 
 from .ci_env import resolve_version_properties
 from .client import BrokerClient
-from .config import MASK
+from .config import MASK, mask_url
 from .contracts import PublishResult, read_pact_file
 from .errors import BrokerConfigError
 
@@ -43,7 +43,7 @@ class Broker:
         self.client_options = client_options
 
     def __repr__(self) -> str:
-        return (f"Broker(broker_base_url={self.broker_base_url!r}, "
+        return (f"Broker(broker_base_url={mask_url(self.broker_base_url)!r}, "
                 f"broker_username={self.broker_username!r}, "
                 f"broker_password={MASK if self.broker_password else None!r}, "
                 f"broker_token={MASK if self.broker_token else None!r})")
