@@ -1,0 +1,52 @@
+"""``python -m samples``: run every sample contract suite, each with its own runner.
+
+1. samples/userclient -- PactTestCase and the v2 API, with ``python -m unittest discover``;
+2. samples/django_project -- PactMixin on Django test cases, with ``manage.py test
+   --parallel 2`` (Django's runner, two worker processes).
+
+The pact files land in samples/pacts/. ``PACT_SAMPLES_BROKEN=1 python -m samples`` adds a
+deliberately broken client test, to show what a contract failure looks like (the run
+then fails). Exit status: 0 when every suite passed.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def _run(title: str, argv: list, cwd: Path) -> int:
+    print(f"\n=== {title}\n$ {' '.join(argv)}", flush=True)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return subprocess.call(argv, cwd=str(cwd), env=env)
+
+
+def main() -> int:
+    python = sys.executable
+    codes = [
+        _run("user client contracts (unittest: PactTestCase + v2 API)",
+             [python, "-m", "unittest", "discover", "-v", "-s", "samples/userclient", "-t", "."],
+             REPO),
+        _run("Django shop contracts (Django's runner, --parallel 2)",
+             [python, "manage.py", "test", "--parallel", "2", "-v", "2"],
+             HERE / "django_project"),
+    ]
+    print("\nPact files in samples/pacts/:")
+    for path in sorted((HERE / "pacts").glob("*.json")):
+        print(f"  {path.relative_to(REPO)}")
+    if any(codes):
+        print("\nSome suites failed (see above)."
+              + (" PACT_SAMPLES_BROKEN is set: the broken example fails on purpose."
+                 if os.environ.get("PACT_SAMPLES_BROKEN") else ""))
+        return 1
+    print("\nAll sample suites passed.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
