@@ -7,7 +7,7 @@ insertion order), so our spec-2 files equal Ruby's. Spec-3 files keep a map of l
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import quote, unquote_plus
+from urllib.parse import unquote_plus
 
 from ._wire_hydrate import FfiType
 from .matchers import EachLike, Matcher
@@ -22,8 +22,20 @@ _KEY_SAFE = _UNRESERVED + "[]"
 
 
 def encode_component(text: str, safe: str = _UNRESERVED) -> str:
-    """Ruby ``URI.encode_www_form_component``: space -> ``+``, all else but ``*-._`` -> %XX."""
-    return quote(text, safe=safe + " ").replace(" ", "+")
+    """Ruby ``URI.encode_www_form_component``: space -> ``+``, all else but ``*-._`` -> %XX.
+
+    Written out because ``urllib.parse.quote`` always leaves ``~`` alone, and Ruby does not.
+    """
+    out = []
+    for byte in text.encode("utf-8"):
+        char = chr(byte)
+        if byte < 128 and (char.isalnum() or char in safe):
+            out.append(char)
+        elif char == " ":
+            out.append("+")
+        else:
+            out.append(f"%{byte:02X}")
+    return "".join(out)
 
 
 def scalar_text(value: Any) -> Optional[str]:
