@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union, cast
 from urllib.parse import quote
 
 import requests
@@ -136,11 +136,11 @@ class BrokerClient:
         to changed content). ``dry_run`` sends nothing and returns the planned requests.
         Raises a :class:`~pact_unittest.broker.errors.BrokerError` subclass on failure.
         """
-        paths = [files] if isinstance(files, (str, bytes)) or hasattr(files, "__fspath__") else list(files)  # type: ignore[list-item]
+        paths = _as_paths(files)
         tag_tuple = tuple(tags)
         validate_version_properties(consumer_version, branch, tag_tuple, build_url)
         warn_default_version(consumer_version)
-        pacts = collect_pact_files(paths, consumer_name)  # type: ignore[arg-type]
+        pacts = collect_pact_files(paths, consumer_name)
         groups = group_by_consumer(pacts)
         if dry_run:
             return self._plan(groups, consumer_version, branch, tag_tuple, build_url, merge)
@@ -163,7 +163,7 @@ class BrokerClient:
                            version: str, branch: Optional[str], tags: Tuple[str, ...],
                            build_url: Optional[str], merge: bool,
                            broker_version: Optional[str]) -> PublishResult:
-        url = _href(links, "pb:publish-contracts")
+        url = _href(links, "pb:publish-contracts") or ""
         notices: List[Notice] = []
         published: List[PublishedPact] = []
         responses: List[Any] = []
@@ -221,11 +221,11 @@ class BrokerClient:
             steps.append(("warn", "This Pact Broker does not support branches (no "
                           "pb:pacticipant-branch-version): the branch was not sent. Upgrade "
                           "the broker to 2.86.0 or later."))
-        tag_href = _href(links, "pb:pacticipant-version-tag")
+        tag_href = _href(links, "pb:pacticipant-version-tag") or ""
         if tags and not tag_href:
             raise BrokerProtocolError("The Pact Broker index has no pb:pacticipant-version-tag"
                                       " relation, so tags cannot be published.")
-        pact_href = _href(links, "pb:publish-pact")
+        pact_href = _href(links, "pb:publish-pact") or ""
         for consumer, pacts in groups.items():
             if branch and branch_href:
                 steps.append(("PUT", expand(branch_href, pacticipant=consumer, branch=branch,
@@ -257,6 +257,12 @@ class BrokerClient:
             published.extend(PublishedPact(p.consumer, p.provider, p.path) for p in pacts)
         return PublishResult(version, branch, tags, build_url, tuple(published), (), None,
                              "contracts", dry_run=True, planned=tuple(planned))
+
+
+def _as_paths(files: Union[PathLike, Iterable[PathLike]]) -> List[PathLike]:
+    if isinstance(files, str) or hasattr(files, "__fspath__"):
+        return [cast(PathLike, files)]
+    return list(cast(Iterable[PathLike], files))
 
 
 def _href(links: Any, rel: str) -> Optional[str]:

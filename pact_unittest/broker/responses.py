@@ -10,7 +10,7 @@ Bearer token).
 from __future__ import annotations
 
 import json
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple, Type
 
 from .errors import (
     BrokerAuthError,
@@ -103,38 +103,40 @@ def error_for_response(
     errors = flatten_errors(payload)
     where = f"{method} {url}"
     head = f"{status} {_REASONS.get(status, '')}".strip()
-    common = dict(status=status, url=url, method=method, notices=notices, errors=errors)
+
+    def build(cls: Type[BrokerError], message: str) -> BrokerError:
+        return cls(message, status=status, url=url, method=method, notices=notices, errors=errors)
 
     if status == 409:
         body = (_indent_notices([t for _, t in notices]) if notices
                 else _indent(list(errors) or [_snippet(text)]))
-        return BrokerConflictError(
+        return build(
+            BrokerConflictError,
             f"The Pact Broker refused to change a published pact ({head}) on {where}:\n"
             f"{body}\nWhat to do: publish changed pacts under a new consumer version (use the "
             "git commit SHA: auto_detect_version_properties=True, CLI -r/--auto-detect-"
             "version-properties); a broker never lets the pact of a published version "
             "change. If nothing should have changed, look for example values that vary "
-            "between runs (give every matcher a fixed example).",
-            **common)
+            "between runs (give every matcher a fixed example).")
     if status in (401, 403) or (status == 400 and not errors and auth_scheme == "Bearer"):
-        return BrokerAuthError(_auth_message(status, head, where, auth_scheme,
-                                             credentials_withheld), **common)
+        return build(BrokerAuthError,
+                     _auth_message(status, head, where, auth_scheme, credentials_withheld))
     if status in (400, 422):
         body = _indent(list(errors) or [t for _, t in notices] or [_snippet(text) or "(no details)"])
-        return BrokerValidationError(
+        return build(
+            BrokerValidationError,
             f"The Pact Broker rejected the request ({head}) on {where}:\n{body}\n"
             "What to do: fix the values named above (consumer version, branch, tags, build "
-            "URL, pact file content) and publish again.",
-            **common)
+            "URL, pact file content) and publish again.")
     if status in (408, 429) or status >= 500:
         retried = f" after {attempts} attempts" if attempts > 1 else ""
         detail = _indent(list(errors) or [_snippet(text)]) if (errors or text.strip()) else ""
-        return BrokerUnavailableError(
+        return build(
+            BrokerUnavailableError,
             f"The Pact Broker answered {head}{retried} on {where}."
             + (f"\n{detail}" if detail else "")
             + "\nWhat to do: the broker is overloaded or failing; check its health and log, "
-            "then publish again (publishing the same content again is harmless).",
-            **common)
+            "then publish again (publishing the same content again is harmless).")
     hint = {
         404: "check that PACT_BROKER_BASE_URL (or broker_base_url) is the Pact Broker's "
              "base URL, including any path prefix",
@@ -144,10 +146,10 @@ def error_for_response(
     }.get(status, "this is not an answer a Pact Broker gives: check the broker URL and any "
                   "proxy in between")
     detail = _indent(list(errors)) if errors else ""
-    return BrokerProtocolError(
+    return build(
+        BrokerProtocolError,
         f"Unexpected answer {head} from the Pact Broker on {where}."
-        + (f"\n{detail}" if detail else "") + f"\nWhat to do: {hint}.",
-        **common)
+        + (f"\n{detail}" if detail else "") + f"\nWhat to do: {hint}.")
 
 
 def _auth_message(status: int, head: str, where: str, scheme: Optional[str],

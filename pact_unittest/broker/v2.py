@@ -88,7 +88,7 @@ class Broker:
                 f"{self._normalize_consumer_name(consumer_name)}*.json). Run the contract "
                 "tests first, or pass the pact_dir they wrote to.")
         with BrokerClient(self.broker_base_url, self.broker_username, self.broker_password,
-                          self.broker_token, **self.client_options) as client:
+                          self.broker_token, **getattr(self, "client_options", {})) as client:
             return client.publish_pacts(
                 files, props.version or "", branch=props.branch, tags=props.tags,
                 build_url=props.build_url, consumer_name=consumer_name)
