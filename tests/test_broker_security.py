@@ -109,7 +109,7 @@ def test_dry_run_and_verbose_cli_output_hide_the_secret(pact_file, capsys):
     assert status == 0 and status2 == 0
     assert "Authorization" in out and "********" in out
     _assert_clean(out, err)
-    logging.getLogger("pact_unittest.broker").handlers.clear()
+    assert "DEBUG: Pact Broker request: GET" in err  # --verbose really logged
 
 
 # -- redirects ---------------------------------------------------------------------------
@@ -212,3 +212,13 @@ def test_ca_bundle_option_and_env_are_honoured(tls_broker, pact_file, monkeypatc
 
 def test_conflict_exception_is_a_runtime_error_for_v2_callers():
     assert issubclass(BrokerConflictError, RuntimeError)
+
+
+def test_netrc_does_not_replace_the_configured_credentials(pact_file, tmp_path, monkeypatch):
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login other password other-pw\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with FakeBroker(token=SENTINEL_TOKEN) as broker:
+        publish_pacts(pact_file, "1", broker_base_url=broker.url, broker_token=SENTINEL_TOKEN)
+    assert {r.headers["authorization"] for r in broker.requests} == {f"Bearer {SENTINEL_TOKEN}"}

@@ -79,12 +79,21 @@ def run(args: argparse.Namespace, stdout: Optional[TextIO] = None,
     """Execute a parsed ``publish`` command; return the exit status."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
+    log = logging.getLogger("pact_unittest.broker")
+    handler: Optional[logging.Handler] = None
     if args.verbose:
         handler = logging.StreamHandler(err)
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-        log = logging.getLogger("pact_unittest.broker")
         log.addHandler(handler)
         log.setLevel(logging.DEBUG)
+    try:
+        return _publish(args, out, err)
+    finally:
+        if handler is not None:
+            log.removeHandler(handler)
+
+
+def _publish(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         props = resolve_version_properties(
             args.consumer_app_version, branch=args.branch, tags=args.tag,

@@ -93,6 +93,22 @@ def same_origin(a: str, b: str) -> bool:
     )
 
 
+class _HeaderAuth(requests.auth.AuthBase):
+    """Sets our ``Authorization`` header. Passing it as ``auth`` (rather than a plain
+    header) stops requests from replacing it with ``.netrc`` credentials; its repr hides
+    the value."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = self._value
+        return request
+
+    def __repr__(self) -> str:
+        return "_HeaderAuth(********)"
+
+
 class Transport:
     """Sends requests to one broker. Not thread-safe (one ``requests.Session``)."""
 
@@ -168,26 +184,31 @@ class Transport:
                     attempt, self.retry.max_retries, delay)
         self.sleep(delay)
 
-    def _headers(self, url: str, accept: str, has_body: bool) -> Dict[str, str]:
+    def _headers(self, accept: str, has_body: bool) -> Dict[str, str]:
         headers = {"Accept": accept, "User-Agent": USER_AGENT}
         if has_body:
             headers["Content-Type"] = "application/json"
-        auth = self.config.authorization()
-        if auth and same_origin(url, self.config.base_url):
-            headers["Authorization"] = auth
         return headers
+
+    def _auth(self, url: str) -> Optional[_HeaderAuth]:
+        """Credentials only for the broker's own origin (scheme, host and port)."""
+        value = self.config.authorization()
+        if value and same_origin(url, self.config.base_url):
+            return _HeaderAuth(value)
+        return None
 
     def _send_following_redirects(
         self, method: str, url: str, data: Optional[bytes], accept: str
     ) -> Tuple[str, int, requests.Response]:
         for _ in range(MAX_REDIRECTS + 1):
-            headers = self._headers(url, accept, data is not None or method in ("PUT", "POST", "PATCH"))
+            headers = self._headers(accept, data is not None or method in ("PUT", "POST", "PATCH"))
+            auth = self._auth(url)
             logger.debug("Pact Broker request: %s %s (auth: %s)", method, url,
-                         headers.get("Authorization", "none").split(" ", 1)[0])
+                         self.config.auth_scheme if auth else "none")
             resp = self.session.request(
                 method, url, data=data if data is not None else (b"" if method == "PUT" else None),
-                headers=headers, timeout=self.config.timeout, verify=self.config.verify,
-                allow_redirects=False,
+                headers=headers, auth=auth, timeout=self.config.timeout,
+                verify=self.config.verify, allow_redirects=False,
             )
             logger.debug("Pact Broker response: %s %s -> %s (broker %s)", method, url,
                          resp.status_code, resp.headers.get("X-Pact-Broker-Version", "?"))
