@@ -86,7 +86,7 @@ class InteractionDecorator:
         upon_receiving: str,
         with_request: Any,
         will_respond_with: Any,
-        given: StateSpec = None,
+        given: Optional[StateSpec] = None,
         comments: Optional[Dict[str, Any]] = None,
         pending: bool = False,
     ) -> None:
@@ -153,7 +153,7 @@ class InteractionDecorator:
 def interaction(
     upon_receiving: str = None,  # type: ignore[assignment]
     *,
-    given: StateSpec = None,
+    given: Optional[StateSpec] = None,
     with_request: Any = None,
     will_respond_with: Any = None,
     comments: Optional[Dict[str, Any]] = None,

@@ -7,9 +7,10 @@ a confusing one.
 """
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
-from typing import Any, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from . import settings
 from .interaction import normalize_spec_version
@@ -93,10 +94,10 @@ def _convert(name: str, raw: str) -> Any:
 
 def resolve_class_settings(cls: type) -> ClassSettings:
     """Resolve and check every setting of ``cls`` (see module doc for the precedence)."""
-    values = {}
+    values: Dict[str, Any] = {}
     for name, default in DEFAULTS.items():
         values[name] = settings.resolve(
-            name, getattr(cls, name, None), default, lambda raw, n=name: _convert(n, raw)
+            name, getattr(cls, name, None), default, functools.partial(_convert, name)
         )
     where = f"{cls.__module__}.{cls.__qualname__}"
     missing = [name for name in ("consumer", "provider") if not values[name]]

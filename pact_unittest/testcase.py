@@ -19,143 +19,23 @@ Lifecycle (GUIDE §1A):
 """
 from __future__ import annotations
 
-import atexit
 import functools
 import inspect
 import logging
-import os
-import threading
 import unittest
-from typing import Any, Callable, Dict, List, Optional, Set, Tuple
+from typing import Any, Callable, Optional
 
-from . import settings
-from ._decorator import InteractionDecorator, class_interactions, interaction, method_interactions
-from ._settings_table import ClassSettings, resolve_class_settings
 from . import _registry
+from ._decorator import InteractionDecorator, class_interactions, interaction, method_interactions
+from ._fluent import make_test_pact
+from ._settings_table import ClassSettings, resolve_class_settings
+from ._writer import RUN_ID, Collected, write_class_pact
 
 __unittest = True
 
-__all__ = ["PactMixin", "PactTestCase", "interaction", "InteractionDecorator"]
+__all__ = ["PactMixin", "PactTestCase", "interaction", "InteractionDecorator", "RUN_ID"]
 
 logger = logging.getLogger(__name__)
-
-# The run id is made at import (if no runner made one) and put into the environment, so
-# Django --parallel workers forked or spawned later inherit it. The process that made it
-# owns the run: it is the one that publishes at exit (see _publish_at_exit).
-_RUN_ID_INHERITED = bool(
-    os.environ.get(settings.RUN_ID_ENV) or os.environ.get("PYTEST_XDIST_TESTRUNUID")
-)
-RUN_ID = settings.run_id()
-
-
-def _owns_run() -> bool:
-    return not _RUN_ID_INHERITED
-
-
-class _Collected:
-    """The verified interactions of one class, unique by (description, states)."""
-
-    def __init__(self) -> None:
-        self.by_key: Dict[Tuple[str, str], Any] = {}
-        self.origin: Dict[Tuple[str, str], str] = {}
-
-    def conflict(self, interaction: Any) -> Optional[str]:
-        """The test that recorded a different interaction under the same key, if any."""
-        known = self.by_key.get(interaction.key())
-        if known is not None and known.content() != interaction.content():
-            return self.origin[interaction.key()]
-        return None
-
-    def add(self, interactions: List[Any], origin: str) -> None:
-        for item in interactions:
-            self.by_key.setdefault(item.key(), item)
-            self.origin.setdefault(item.key(), origin)
-
-
-class _SessionBackend:
-    """What ``self.pact`` talks to: the running test's session on the shared service.
-
-    Registration adds to the test's interactions (never replaces the decorator's); the
-    verification and the pact file are the test's and the class's business, so the v2
-    ``verify``/``write_pact`` steps do nothing here.
-    """
-
-    def __init__(self, service: Any) -> None:
-        self.service = service
-        self.uri = service.uri
-
-    def clear_interactions(self) -> None:
-        pass
-
-    def set_interactions(self, interactions: List[Dict[str, Any]]) -> None:
-        for item in interactions:
-            self.service.add_interaction(item)
-
-    def verify(self) -> None:
-        pass
-
-    def write_pact(self) -> None:
-        pass
-
-
-def _make_test_pact(cfg: ClassSettings, service: Any) -> Any:
-    """A v2 ``Pact`` bound to this test: interactions register as soon as they are complete."""
-    from .consumer import Consumer
-    from .pact import Pact
-    from .provider import Provider
-
-    class TestPact(Pact):
-        def __init__(self) -> None:
-            super().__init__(
-                Consumer(cfg.consumer), Provider(cfg.provider), host_name=cfg.host,
-                port=service.port, ssl=cfg.ssl, cors=cfg.cors, pact_dir=cfg.pact_dir,
-                specification_version=cfg.specification_version,
-                file_write_mode=cfg.file_write_mode,
-            )
-            self.uri = service.uri
-            self._session = _SessionBackend(service)
-            self._registered: Set[int] = set()
-
-        def _client(self) -> Any:
-            return self._session
-
-        def _flush(self) -> "TestPact":
-            for item in reversed(self._interactions):  # oldest first
-                if id(item) not in self._registered and self.MANDATORY_FIELDS <= set(item):
-                    self._session.set_interactions([item])
-                    self._registered.add(id(item))
-            return self
-
-        def given(self, *args: Any, **kwargs: Any) -> "TestPact":
-            return super().given(*args, **kwargs)._flush()  # type: ignore[attr-defined]
-
-        def upon_receiving(self, *args: Any, **kwargs: Any) -> "TestPact":
-            return super().upon_receiving(*args, **kwargs)._flush()  # type: ignore
-
-        def with_request(self, *args: Any, **kwargs: Any) -> "TestPact":
-            return super().with_request(*args, **kwargs)._flush()  # type: ignore
-
-        def will_respond_with(self, *args: Any, **kwargs: Any) -> "TestPact":
-            return super().will_respond_with(*args, **kwargs)._flush()  # type: ignore
-
-        def setup(self) -> None:
-            pending = [i for i in self._interactions if id(i) not in self._registered]
-            if pending:  # incomplete ones: let v2's setup() raise its PactException
-                self._interactions = pending
-                super().setup()
-                self._registered.update(id(i) for i in pending)
-
-        def verify(self) -> None:  # the test verifies everything right after its body
-            self._interactions = []
-
-        def start_service(self) -> None:  # the class's service is already running
-            pass
-
-        def stop_service(self) -> None:
-            pass
-
-    return TestPact()
-
 
 class PactMixin:
     """Mix into any ``unittest.TestCase`` (Django's too), before it: ``(PactMixin, TestCase)``.
@@ -193,6 +73,10 @@ class PactMixin:
 
     #: The mock service's base URL ("http://127.0.0.1:54321"), set by setUpClass.
     mock_service_uri: str
+    # Set per class by setUpClass (in the class's own __dict__).
+    _pact_settings: ClassSettings
+    _pact_service: Any
+    _pact_collected: Collected
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -212,9 +96,9 @@ class PactMixin:
         lease = _Lease()
         cls.addClassCleanup(lease.release)  # type: ignore[attr-defined]
         service = lease.acquire(cfg)
-        collected = _Collected()
+        collected = Collected()
         cls._pact_collected = collected
-        cls.addClassCleanup(_write_class_pact, cfg, collected)  # type: ignore[attr-defined]
+        cls.addClassCleanup(write_class_pact, cfg, collected)  # type: ignore[attr-defined]
         cls._pact_service = service
         cls.mock_service_uri = service.uri
         super().setUpClass()  # type: ignore[misc]
@@ -266,14 +150,14 @@ class PactMixin:
         fluent = self.__dict__.get("_pact_fluent")
         if fluent is None:
             service = _service_of(type(self))
-            fluent = _make_test_pact(type(self)._pact_settings, service)  # type: ignore
+            fluent = make_test_pact(type(self)._pact_settings, service)
             self.__dict__["_pact_fluent"] = fluent
         return fluent
 
     def _pact_begin(self, func: Any) -> Any:
         cls = type(self)
         service = _service_of(cls)
-        cfg: ClassSettings = cls._pact_settings  # type: ignore[attr-defined]
+        cfg: ClassSettings = cls._pact_settings
         from .wire import parse_interaction
 
         self.__dict__.pop("_pact_fluent", None)
@@ -286,7 +170,7 @@ class PactMixin:
             except ValueError as exc:
                 raise ValueError(f"{origin}: @interaction {decorator.description!r}: {exc}") from None
             item.origin = origin
-            other = cls._pact_collected.conflict(item)  # type: ignore[attr-defined]
+            other = cls._pact_collected.conflict(item)
             if other is not None:
                 raise self.failureException(  # type: ignore[attr-defined]
                     f"interaction {item.label()} differs from the one {other} recorded under "
@@ -453,100 +337,3 @@ def _wrap(test: PactMixin, method: Any) -> Any:
 
 
 # ---------------------------------------------------------------------- writing, publishing
-
-_written_lock = threading.Lock()
-#: (pact_dir, consumer, provider) -> settings of a class that asked to publish it.
-_to_publish: Dict[Tuple[str, str, str], ClassSettings] = {}
-
-
-def _write_class_pact(cfg: ClassSettings, collected: _Collected) -> None:
-    """Write the class's verified interactions once (class cleanup); nothing if none."""
-    if not collected.by_key:
-        logger.debug("no verified interactions for %s-%s: pact file left as is",
-                     cfg.consumer, cfg.provider)
-        return
-    from .pact_file import write_pact
-
-    interactions = sorted(collected.by_key.values(), key=lambda item: item.key())
-    path = write_pact(
-        cfg.pact_dir, cfg.consumer, cfg.provider, interactions,
-        spec_version=cfg.specification_version, mode=cfg.file_write_mode,
-        run_id=settings.run_id(),
-    )
-    logger.debug("wrote %d interactions to %s", len(interactions), path)
-    if cfg.publish_to_broker:
-        with _written_lock:
-            _to_publish[(cfg.pact_dir, cfg.consumer, cfg.provider)] = cfg
-
-
-def _publish_at_exit() -> None:
-    """Publish the pact files this run wrote, once, in the process that owns the run.
-
-    Parallel workers (their run id came from the environment) only write; the parent
-    (Django's runner, or a plain serial run) publishes after its workers are done, which
-    is why this runs at interpreter exit. The parent learns which pairs to publish from
-    the classes it imported (test modules are imported in the parent for discovery).
-    pytest-xdist's controller never imports the tests: publish after such a run with the
-    broker CLI (see docs/testcase.rst).
-    """
-    if not _owns_run():
-        return
-    targets = dict(_to_publish)
-    for cls in _all_pact_classes():
-        if cls.publish_to_broker is not None or os.environ.get(settings.env_name("publish_to_broker")):
-            try:
-                cfg = resolve_class_settings(cls)
-            except ValueError:
-                continue
-            if cfg.publish_to_broker:
-                targets.setdefault((cfg.pact_dir, cfg.consumer, cfg.provider), cfg)
-    for (pact_dir, consumer, provider), cfg in sorted(targets.items()):
-        _publish(cfg)
-
-
-def _all_pact_classes() -> List[type]:
-    found, stack = [], list(PactMixin.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        found.append(cls)
-        stack.extend(cls.__subclasses__())
-    return found
-
-
-def _publish(cfg: ClassSettings) -> None:
-    """Publish one pact file with the broker helper (the single call site)."""
-    from .pact_file import pact_file_name
-
-    path = os.path.join(cfg.pact_dir, pact_file_name(cfg.consumer, cfg.provider))
-    if not os.path.exists(path):
-        logger.warning("publish_to_broker: %s was not written in this run", path)
-        return
-    try:
-        _broker_publish(cfg, path)
-    except Exception:
-        logger.exception("publishing %s to the pact broker failed", path)
-
-
-def _broker_publish(cfg: ClassSettings, path: str) -> None:
-    """The publishing call site: pact_unittest.broker with the class's settings.
-
-    Unset broker connection settings come from ``PACT_BROKER_*`` (the broker helper reads
-    them); without ``consumer_version`` the version (and branch) are detected from CI
-    variables or git, as ``pact-broker publish --auto-detect-version-properties`` does.
-    """
-    from .broker import publish_pacts, resolve_version_properties
-
-    props = resolve_version_properties(
-        cfg.consumer_version, branch=cfg.consumer_branch, tags=cfg.consumer_tags or (),
-        auto_detect_version_properties=not cfg.consumer_version,
-    )
-    publish_pacts(
-        [path], props.version or "", branch=props.branch, tags=props.tags,
-        build_url=props.build_url, broker_base_url=cfg.broker_base_url,
-        broker_username=cfg.broker_username, broker_password=cfg.broker_password,
-        broker_token=cfg.broker_token,
-    )
-    logger.info("published %s to the pact broker as version %s", path, props.version)
-
-
-atexit.register(_publish_at_exit)

@@ -1,0 +1,159 @@
+"""Writing a class's verified interactions, and publishing the run's pact files.
+
+A class writes once, at its class cleanup, through :func:`pact_unittest.pact_file.write_pact`
+with the run id: the run's first write of a file replaces it (so deleted tests leave
+nothing behind), later writes of the same run -- other classes, parallel workers --
+merge into it under the writer's lock.
+
+Publishing (``publish_to_broker``) happens once per run, at interpreter exit, in the
+process that made the run id (see :data:`RUN_ID`): the serial runner's process, or Django's
+parent process after its ``--parallel`` workers are done. Workers, whose run id came from
+the environment, only write.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import threading
+from typing import Any, Dict, List, Optional, Tuple
+
+from . import settings
+from ._settings_table import ClassSettings, resolve_class_settings
+
+__unittest = True
+
+logger = logging.getLogger(__name__)
+
+# The run id is made at import (if no runner made one) and put into the environment, so
+# Django --parallel workers forked or spawned later inherit it. The process that made it
+# owns the run: it is the one that publishes at exit (see _publish_at_exit).
+_RUN_ID_INHERITED = bool(
+    os.environ.get(settings.RUN_ID_ENV) or os.environ.get("PYTEST_XDIST_TESTRUNUID")
+)
+RUN_ID = settings.run_id()
+
+
+def _owns_run() -> bool:
+    return not _RUN_ID_INHERITED
+
+
+class Collected:
+    """The verified interactions of one class, unique by (description, states)."""
+
+    def __init__(self) -> None:
+        self.by_key: Dict[Tuple[str, str], Any] = {}
+        self.origin: Dict[Tuple[str, str], str] = {}
+
+    def conflict(self, interaction: Any) -> Optional[str]:
+        """The test that recorded a different interaction under the same key, if any."""
+        known = self.by_key.get(interaction.key())
+        if known is not None and known.content() != interaction.content():
+            return self.origin[interaction.key()]
+        return None
+
+    def add(self, interactions: List[Any], origin: str) -> None:
+        for item in interactions:
+            self.by_key.setdefault(item.key(), item)
+            self.origin.setdefault(item.key(), origin)
+
+
+_written_lock = threading.Lock()
+#: (pact_dir, consumer, provider) -> settings of a class that asked to publish it.
+_to_publish: Dict[Tuple[str, str, str], ClassSettings] = {}
+
+
+def write_class_pact(cfg: ClassSettings, collected: Collected) -> None:
+    """Write the class's verified interactions once (class cleanup); nothing if none."""
+    if not collected.by_key:
+        logger.debug("no verified interactions for %s-%s: pact file left as is",
+                     cfg.consumer, cfg.provider)
+        return
+    from .pact_file import write_pact
+
+    interactions = sorted(collected.by_key.values(), key=lambda item: item.key())
+    path = write_pact(
+        cfg.pact_dir, cfg.consumer, cfg.provider, interactions,
+        spec_version=cfg.specification_version, mode=cfg.file_write_mode,
+        run_id=settings.run_id(),
+    )
+    logger.debug("wrote %d interactions to %s", len(interactions), path)
+    if cfg.publish_to_broker:
+        with _written_lock:
+            _to_publish[(cfg.pact_dir, cfg.consumer, cfg.provider)] = cfg
+
+
+def _publish_at_exit() -> None:
+    """Publish the pact files this run wrote, once, in the process that owns the run.
+
+    Parallel workers (their run id came from the environment) only write; the parent
+    (Django's runner, or a plain serial run) publishes after its workers are done, which
+    is why this runs at interpreter exit. The parent learns which pairs to publish from
+    the classes it imported (test modules are imported in the parent for discovery).
+    pytest-xdist's controller never imports the tests: publish after such a run with the
+    broker CLI (see docs/testcase.rst).
+    """
+    if not _owns_run():
+        return
+    targets = dict(_to_publish)
+    for cls in _all_pact_classes():
+        if getattr(cls, "publish_to_broker", None) is not None or os.environ.get(settings.env_name("publish_to_broker")):
+            try:
+                cfg = resolve_class_settings(cls)
+            except ValueError:
+                continue
+            if cfg.publish_to_broker:
+                targets.setdefault((cfg.pact_dir, cfg.consumer, cfg.provider), cfg)
+    for (pact_dir, consumer, provider), cfg in sorted(targets.items()):
+        _publish(cfg)
+
+
+def _all_pact_classes() -> List[type]:
+    from .testcase import PactMixin
+
+    found: List[type] = []
+    stack = list(PactMixin.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        found.append(cls)
+        stack.extend(cls.__subclasses__())
+    return found
+
+
+def _publish(cfg: ClassSettings) -> None:
+    """Publish one pact file with the broker helper (the single call site)."""
+    from .pact_file import pact_file_name
+
+    path = os.path.join(cfg.pact_dir, pact_file_name(cfg.consumer, cfg.provider))
+    if not os.path.exists(path):
+        logger.warning("publish_to_broker: %s was not written in this run", path)
+        return
+    try:
+        _broker_publish(cfg, path)
+    except Exception:
+        logger.exception("publishing %s to the pact broker failed", path)
+
+
+def _broker_publish(cfg: ClassSettings, path: str) -> None:
+    """The publishing call site: pact_unittest.broker with the class's settings.
+
+    Unset broker connection settings come from ``PACT_BROKER_*`` (the broker helper reads
+    them); without ``consumer_version`` the version (and branch) are detected from CI
+    variables or git, as ``pact-broker publish --auto-detect-version-properties`` does.
+    """
+    from .broker import publish_pacts, resolve_version_properties
+
+    props = resolve_version_properties(
+        cfg.consumer_version, branch=cfg.consumer_branch, tags=cfg.consumer_tags or (),
+        auto_detect_version_properties=not cfg.consumer_version,
+    )
+    publish_pacts(
+        [path], props.version or "", branch=props.branch, tags=props.tags,
+        build_url=props.build_url, broker_base_url=cfg.broker_base_url,
+        broker_username=cfg.broker_username, broker_password=cfg.broker_password,
+        broker_token=cfg.broker_token,
+    )
+    logger.info("published %s to the pact broker as version %s", path, props.version)
+
+
+atexit.register(_publish_at_exit)
