@@ -8,6 +8,7 @@ uses a fresh copy in a temporary directory, so its default ``pacts/`` lands ther
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -152,3 +153,23 @@ def test_a_rerun_without_a_deleted_test_leaves_nothing_stale(baseline: bytes,
     output, counts = run_suite(work, "django-parallel")  # test_extra is gone now
     assert counts == OK_COUNTS, output
     assert (work / "pacts" / PACT_NAME).read_bytes() == baseline
+
+
+@pytest.mark.parametrize("runner", ["unittest", "django-parallel"])
+def test_publish_to_broker_publishes_once_per_run_from_the_parent(runner: str, baseline: bytes,
+                                                                  tmp_path: Path) -> None:
+    from fake_broker import FakeBroker
+
+    work = _workdir(tmp_path)
+    with FakeBroker() as broker:
+        output, counts = run_suite(
+            work, runner, PACT_UNITTEST_PUBLISH_TO_BROKER="true",
+            PACT_BROKER_BASE_URL=broker.url, PACT_UNITTEST_CONSUMER_VERSION="1.2.3",
+            PACT_UNITTEST_CONSUMER_BRANCH="main")
+        publishes = [r for r in broker.requests if r.path.endswith("/contracts/publish")]
+    assert counts == OK_COUNTS, output
+    assert len(publishes) == 1, (output, [(r.method, r.path) for r in broker.requests])
+    body = publishes[0].json
+    assert (body["pacticipantName"], body["pacticipantVersionNumber"], body["branch"]) == (
+        "RunnerWeb", "1.2.3", "main")
+    assert publishes[0].decoded_contracts == [json.loads(baseline)]
