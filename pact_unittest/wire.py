@@ -19,6 +19,7 @@ nested v3 rules, and bad input is rejected at registration instead of crashing l
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -322,7 +323,7 @@ class _Part:
 
     def _existing(self, raw: Mapping) -> None:
         """Rules and generators already in pact-file form, converted to our family."""
-        rules = raw.get("matchingRules")
+        rules = copy.deepcopy(raw.get("matchingRules"))  # never alias (or append to) input
         where = self.name
         if rules:
             if not isinstance(rules, dict):
@@ -338,7 +339,7 @@ class _Part:
                 self.flat.update(nested_to_flat(rules, where))
             else:
                 self._merge_nested(check_nested(rules, where))
-        generators = raw.get("generators")
+        generators = copy.deepcopy(raw.get("generators"))
         if generators and self.family == 3:
             if not isinstance(generators, dict):
                 raise _fail(f"{where} generators", "must be an object")

@@ -261,3 +261,20 @@ def test_v3_examples_satisfy_their_own_rules(spec):
     wrong["body"]["inc"] = "haystack"
     kinds = {m.path for m in matching.match_response(interaction.response, wrong, spec)}
     assert {"$.int", "$.date", "$.inc"} <= kinds, kinds
+
+
+def test_v4_matcher_rules_reach_the_engine_and_catch_wrong_values():
+    matching = pytest.importorskip("pact_unittest.matching", reason="matching engine not there yet")
+    body = {"k": EachKeyLike({"abc": 1}, Term("[a-z]+", "abc")),
+            "c": ArrayContaining([Integer(1), "x"]), "v": EachValueLike({"a": "x"}, Term("[a-z]", "x")),
+            "n": NotEmpty("x"), "s": Semver(), "nl": Null(), "b": Boolean(), "e": Equality("q")}
+    interaction = parse_interaction(to_wire(_v3_interaction(body)), "4.0.0")
+    good = {"status": 200, "headers": {"Content-Type": "application/json"},
+            "body": {"k": {"xyz": 1}, "c": [5, "x", "extra"], "v": {"z": "q"}, "n": "y",
+                     "s": "3.1.4", "nl": None, "b": False, "e": "q"}}
+    assert matching.match_response(interaction.response, good, "4.0.0") == []
+    bad = {"status": 200, "headers": {"Content-Type": "application/json"},
+           "body": {"k": {"ABC": 1}, "c": ["y", 2], "v": {"a": "XX"}, "n": "", "s": "1.0",
+                    "nl": 0, "b": "yes", "e": "r"}}
+    paths = {m.path for m in matching.match_response(interaction.response, bad, "4.0.0")}
+    assert {"$.k.ABC", "$.c", "$.v.a", "$.n", "$.s", "$.nl", "$.b", "$.e"} <= paths, paths

@@ -469,3 +469,18 @@ def test_ruby_writes_the_same_request_and_response(ruby_mock_service, name):
             list(getattr(ours, part).get("matchingRules", {}))
     assert written.get("providerState") == ours.provider_state
     assert isinstance(ours, Interaction)
+
+
+def test_input_is_never_modified():
+    data = to_wire({"description": "d", "request": {
+        "method": "GET", "path": "/", "query": {"x": ["1"]},
+        "matchingRules": {"body": {"$.a": {"matchers": [{"match": "type"}]}}},
+        "body": {"a": Like(1)}, "headers": {"Content-Type": ["application/json"]}},
+        "response": {"status": 200, "body": {"contentType": "application/json", "encoded": False,
+                                             "content": {"b": EachLike(Integer(1))}}}})
+    before = json.dumps(data)
+    for spec in ("3.0.0", "4.0.0"):
+        first = parse_interaction(data, spec)
+        assert json.dumps(data) == before
+        assert parse_interaction(data, spec) == first
+    assert first.request["matchingRules"]["body"]["$.a"]["matchers"] == [{"match": "type"}]
