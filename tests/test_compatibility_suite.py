@@ -1,0 +1,66 @@
+"""The Pact Foundation's compatibility suite, consumer side, run against pact_unittest.
+
+One test per scenario of the in-scope features (README of the suite, "Scope for this
+project"): the four ``http_consumer`` features, the matching-rule features and the generator
+features. The features are read from ``../shared/pact-compatibility-suite`` (or
+``$PACT_UNITTEST_COMPAT_SUITE``) by the small Gherkin reader in ``tests/compat``; the step
+definitions there bind each phrase to our mock service, wire parser, pact writer, matching
+engine and generators. Where a step quotes a Rust mismatch text, it checks the mismatch kind
+and the facts the text names instead (see tests/compat/facts.py).
+
+The end of the run prints the scenarios passed per feature file and every skipped one with
+its reason (tests/compat/plugin.py).
+"""
+from __future__ import annotations
+
+import pathlib
+from typing import Any, Dict, List, Tuple
+
+import pytest
+
+from compat import steps_consumer, steps_generators, steps_matching  # noqa: F401  (register steps)
+from compat.cells import ENV_VAR, suite_root
+from compat.gherkin import Feature, Scenario, parse_feature
+from compat.registry import World, run_step
+
+pytest_plugins = ["compat.plugin"]
+
+FEATURES = (
+    "V1/http_consumer", "V2/http_consumer", "V3/http_consumer", "V4/http_consumer",
+    "V3/http_matching", "V3/matching_rules", "V4/matching_rules",
+    "V3/generators", "V3/http_generators", "V4/generators",
+)
+
+#: Scenarios we do not run, with the reason. (The two "Provider" generator-mode scenarios
+#: run: apply_generators takes mode="provider", so they need no verifier.)
+SKIPPED: Dict[Tuple[str, str], str] = {}
+
+
+def _collect() -> List[Any]:
+    root = suite_root()
+    if not (root / "features").is_dir():
+        return [pytest.param(None, None, id="suite-absent", marks=pytest.mark.skip(
+            reason=f"Pact compatibility suite not found at {root} (set {ENV_VAR})"))]
+    params = []
+    for name in FEATURES:
+        feature = parse_feature(root / "features" / f"{name}.feature")
+        for scenario in feature.scenarios:
+            marks = []
+            reason = SKIPPED.get((name, scenario.name))
+            if reason is None and "wip" in scenario.tags + feature.tags:
+                reason = "tagged @wip upstream"
+            if reason:
+                marks.append(pytest.mark.skip(reason=reason))
+            params.append(pytest.param(feature, scenario, id=f"{name}::{scenario.name}", marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("feature,scenario", _collect())
+def test_scenario(feature: Feature, scenario: Scenario, tmp_path: pathlib.Path) -> None:
+    folder = feature.path.parent.name
+    world = World(folder, tmp_path)
+    try:
+        for item in feature.background + scenario.steps:
+            run_step(world, item)
+    finally:
+        world.close()
