@@ -13,7 +13,20 @@ See README.rst for the manual.
 from __future__ import annotations
 
 from ._version import __version__
-from .broker import Broker
+from .broker import (
+    Broker,
+    BrokerAuthError,
+    BrokerClient,
+    BrokerConfigError,
+    BrokerConflictError,
+    BrokerError,
+    BrokerProtocolError,
+    BrokerTLSError,
+    BrokerUnavailableError,
+    BrokerValidationError,
+    PublishResult,
+    publish_pacts,
+)
 from .consumer import Consumer
 from .matchers import (
     ArrayContaining,
@@ -67,7 +80,19 @@ __all__ = [
     "Request",
     "Response",
     "FromTerms",
+    # publishing
     "Broker",
+    "BrokerClient",
+    "publish_pacts",
+    "PublishResult",
+    "BrokerError",
+    "BrokerConfigError",
+    "BrokerAuthError",
+    "BrokerConflictError",
+    "BrokerValidationError",
+    "BrokerUnavailableError",
+    "BrokerTLSError",
+    "BrokerProtocolError",
     "Matcher",
     "Term",
     "Like",
