@@ -485,3 +485,9 @@ def test_ruby_diff_block_and_interaction_diffs_as_ruby_writes_them(svc):
     assert ('* Expected 1 but got "1" at $.body.a\n'
             "* Actual array is too short and should have contained 2 at $.body.n[1]\n"
             '* Did not expect the key "c" to exist at $.body\n') in text
+
+
+def test_leading_double_slash_is_not_collapsed(svc):
+    put(svc, _interaction())
+    assert requests.get(svc.uri + "//a").status_code == 500
+    assert svc.verification().unexpected[0].request.path == "//a"

@@ -87,7 +87,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _read_request(self):  # -> HttpRequest | Response | None
-        target = self.path
+        # the raw target: parse_request collapses a leading "//" in self.path (3.11+),
+        # and "//a" is not "/a" for a contract (ruby-mock-service.md §14.13)
+        words = self.requestline.split()
+        target = words[1] if len(words) >= 2 else self.path
         if "://" in target.split("?", 1)[0]:
             parts = urlsplit(target)
             target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
