@@ -96,4 +96,5 @@ def make(kind: str, path: str, expected: Any, actual: Any, detail: str) -> Misma
         where = kind
     if kind == "body-content-type":
         where = "body content type"
-    return Mismatch(kind, path, expected, actual, f"{where}: {detail}")
+    message = f"{where}: {detail}".replace("\r", "\\r").replace("\n", "\\n")
+    return Mismatch(kind, path, expected, actual, message)
