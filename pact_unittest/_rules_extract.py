@@ -94,7 +94,7 @@ def extract_v2(node: Any, path: str, rules: Dict[str, Dict[str, Any]], where: st
     elif isinstance(node, Term):
         _regex(path, node.matcher, rules)
     elif isinstance(node, FfiType):
-        limits = {k: node.attrs[k] for k in ("min", "max") if k in node.attrs}
+        limits: Dict[str, Any] = {k: node.attrs[k] for k in ("min", "max") if k in node.attrs}
         if limits and isinstance(node.value, list):
             _array_like(path, limits, rules)
             for item in node.value:

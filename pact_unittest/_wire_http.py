@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote_plus
 
 from ._wire_hydrate import FfiType
-from .matchers import EachLike, Matcher
+from .matchers import EachLike
 
 __all__ = [
     "encode_component", "query_hash", "render_query", "parse_query", "encode_form",
@@ -121,7 +121,3 @@ def encode_form(body: Dict[str, Any]) -> str:
         encode_component(k) if v is None else encode_component(k) + "=" + encode_component(v)
         for k, v in pairs
     )
-
-
-def is_matcher(value: Any) -> bool:
-    return isinstance(value, Matcher)

@@ -124,9 +124,10 @@ def _from_json_class(value: Dict[str, Any], where: str, depth: int) -> Matcher:
     if kind == "Pact::Term":
         data = value.get("data")
         matcher = data.get("matcher") if isinstance(data, dict) else None
-        if not isinstance(matcher, dict) or matcher.get("json_class") != "Regexp":
+        if not isinstance(data, dict) or not isinstance(matcher, dict) \
+                or matcher.get("json_class") != "Regexp":
             raise _fail(where, "Pact::Term needs data.matcher as a Regexp json_class object")
-        source = matcher.get("s")
+        source: Any = matcher.get("s")
         flags = matcher.get("o") or 0
         if isinstance(source, str) and flags:
             # Ruby Regexp options: 1 IGNORECASE, 2 EXTENDED, 4 MULTILINE (= Python DOTALL).

@@ -133,8 +133,8 @@ class V3Matcher(Matcher):
     @classmethod
     def from_ffi(cls, data: Dict[str, Any], value: Any) -> "V3Matcher":
         """Rebuild a matcher from FFI JSON; ``value`` is the already-read example."""
-        kind = data.get("pact:matcher:type")
         ffi_rule(data)  # validates the type and a regex
+        kind: str = data["pact:matcher:type"]
         _, keys = FFI_MATCHER_TYPES[kind]
         attrs: Dict[str, Any] = {}
         for key in keys:
@@ -183,7 +183,8 @@ class V3Matcher(Matcher):
         return _example_of(self.value)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}.from_ffi({self.generate()!r})"
+        return (f"{type(self).__name__}({self.matcher_type!r}, {self.value!r}, "
+                f"{self.attrs!r}, {self.generator!r})")
 
 
 def _number(value: Any) -> bool:

@@ -205,7 +205,7 @@ class _Part:
             if self.family == 3:
                 raise _fail(where, "a matcher on the whole query string cannot be written for "
                                    "spec 3; give the query as a dict with a matcher per parameter")
-            self._rules(node, "$.query", None, None, where)
+            self._rules(node, "$.query", "query", None, where)
             text = reify(node)
             if not isinstance(text, str):
                 raise _fail(where, f"the matcher's example must be a string, got {text!r}")
@@ -218,7 +218,7 @@ class _Part:
             if self.family == 2:
                 extract_v2(item, "$.query" + v2_key(key), self.flat, where)
             else:
-                self._rules(item, None, "query", key, where)
+                self._rules(item, "$.query" + v2_key(key), "query", key, where)
             values = reify(item)
             values = values if isinstance(values, list) else [values]
             texts: List[Optional[str]] = []
@@ -297,8 +297,8 @@ class _Part:
         raise _fail(where, f"unsupported body encoding {encoded!r}")
 
     # -- rules ------------------------------------------------------------------------------
-    def _rules(self, node: Any, v2_path: Optional[str], category: Optional[str],
-               key: Optional[str], where: str) -> None:
+    def _rules(self, node: Any, v2_path: str, category: str, key: Optional[str],
+               where: str) -> None:
         """Rules of a path/query/header value: at ``v2_path`` (v2) or under the category (v3)."""
         if self.family == 2:
             extract_v2(node, v2_path, self.flat, where)

@@ -484,3 +484,21 @@ def test_input_is_never_modified():
         assert json.dumps(data) == before
         assert parse_interaction(data, spec) == first
     assert first.request["matchingRules"]["body"]["$.a"]["matchers"] == [{"match": "type"}]
+
+
+def test_ruby_regexp_options_become_inline_flags():
+    term = {"json_class": "Pact::Term", "data": {"generate": "ABC", "matcher": {
+        "json_class": "Regexp", "o": 1, "s": "abc"}}}
+    got = parse_interaction(_interaction(response={"status": 200, "body": {"t": term}}), "2.0.0")
+    assert got.response["body"] == {"t": "ABC"}
+    assert got.response["matchingRules"] == {"$.body.t": {"match": "regex", "regex": "(?i)abc"}}
+
+
+def test_generic_v3_matcher_repr_round_trips():
+    from pact_unittest.matchers import V3Matcher  # noqa: F401  (used by eval)
+    ffi = {"pact:matcher:type": "integer", "value": 3, "pact:generator:type": "RandomInt", "min": 1}
+    data = _interaction(response={"status": 200, "body": ffi})
+    matcher = parse_interaction(data, "3.0.0")  # parses
+    assert matcher.response["generators"] == {"body": {"$": {"type": "RandomInt", "min": 1}}}
+    rebuilt = V3Matcher("integer", 3, {}, {"type": "RandomInt", "min": 1})
+    assert eval(repr(rebuilt)) == rebuilt  # noqa: S307
