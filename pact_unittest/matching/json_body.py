@@ -6,7 +6,7 @@ rule-selection state of :mod:`.selection`, derived per child in O(1) amortised.
 """
 from __future__ import annotations
 
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from .leaf import check_rule, same_json_type, strict_equal
 from .mismatch import Mismatch, make, show, show_typed
@@ -41,7 +41,9 @@ def compare_json(expected: Any, actual: Any, rules: Optional[BodyRules], *, stri
 
 
 def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> None:
-    stack = [(expected, actual, path, state)]
+    # Items are (expected, actual, path, state), or (Mismatch, None, None, None) for a
+    # report queued so that mismatches come out in document order.
+    stack: List[Tuple[Any, Any, Any, Any]] = [(expected, actual, path, state)]
     pop, push = stack.pop, stack.append
     partial = ctx.partial
     while stack:
@@ -148,7 +150,7 @@ def _container_rule(exp: Any, act: Any, path: RtPath, state: State, rule: RuleLi
                                             partial=ctx.partial):
                         ctx.add((path, key), None, key, f"key {show(key)}: {error}")
             mode = mode or kind
-            if kind == "eachValue":
+            if kind == "eachValue" or (kind == "values" and mode == "eachKey"):
                 mode = kind
         elif kind == "arrayContains":
             _array_contains(exp, act, path, matcher, ctx)
@@ -172,8 +174,8 @@ def _loose_map(exp: dict, act: dict, path: RtPath, state: State, rule: Optional[
         if sub is not None and sub.matchers:
             child = child.with_rule(sub)
         expected = exp[key] if key in exp else template
-        if key not in exp and not exp and sub is None:
-            continue
+        if key not in exp and (mode == "eachKey" or (not exp and sub is None)):
+            continue  # eachKey alone checks keys only: a new key's value is free (Rust)
         push((expected, value, (path, key), child))
 
 
