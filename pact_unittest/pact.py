@@ -267,7 +267,13 @@ class Pact(Broker):
     # ------------------------------------------------------------------ test flow
 
     def setup(self) -> None:
-        """Register the interactions defined so far with the mock service."""
+        """Register the interactions defined so far with the mock service.
+
+        :raises PactException: an interaction lacks a description, request or response.
+        :raises ValueError: the embedded service rejects an interaction (e.g. a ``Term``
+            whose example does not match its regex); over HTTP, as in v2, the service's
+            answer becomes an ``AssertionError``.
+        """
         for interaction in self._interactions:
             missing = [name for name in self.MANDATORY_FIELDS if name not in interaction]
             if missing:

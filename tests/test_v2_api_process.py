@@ -226,3 +226,36 @@ def test_external_backend_against_ruby(ruby_mock_service):
     assert str(info.value).startswith("Pact verification failed: 1 missing interaction")
     assert "Missing requests:\n\tGET /things/1" in str(info.value)
     reference.admin(ruby_mock_service.uri, "DELETE", "/session")
+
+
+def test_process_backend_passes_ssl_cors_and_log_dir(tmp_path):
+    name, pact = _process_pact(tmp_path, ssl=True, cors=True, log_dir=str(tmp_path / "logs"),
+                               specification_version="3.0.0")
+    argv = pact._service_argv()
+    assert "--ssl" in argv and "--cors" in argv and "--pact-specification-version=3.0.0" in argv
+    pact.start_service()
+    try:
+        assert pact.uri.startswith("https://127.0.0.1:")
+        _define(pact)
+        with pact:
+            answer = requests.get(pact.uri + "/things/1", verify=False,
+                                  headers={"Origin": "http://app.test"})
+            assert answer.headers["Access-Control-Allow-Origin"] == "http://app.test"
+    finally:
+        pact.stop_service()
+    written = json.loads((tmp_path / f"{name.lower()}-p.json").read_text())
+    assert written["metadata"]["pactSpecification"]["version"] == "3.0.0"
+    assert (tmp_path / "logs" / "pact-mock-service.log").stat().st_size > 0
+    assert _survivors(name) == []
+
+
+def test_the_command_line_is_the_one_v2_gave_rubys_service(tmp_path):
+    _, pact = _process_pact(tmp_path, mock_service_command="pact-mock-service", sslcert="c.pem",
+                            sslkey="k.pem", ssl=True, cors=True, port=1234,
+                            host_name="localhost", log_dir="/logs")
+    assert pact._service_argv() == [
+        "pact-mock-service", "service", "--host=localhost", "--port=1234",
+        "--log", os.path.join("/logs", "pact-mock-service.log"),
+        "--pact-dir", str(tmp_path), "--pact-file-write-mode", "overwrite",
+        "--pact-specification-version=2.0.0", "--consumer", pact.consumer.name,
+        "--provider", "P", "--ssl", "--sslcert", "c.pem", "--sslkey", "k.pem", "--cors"]
