@@ -17,6 +17,7 @@ from .json_body import compare_json
 from .leaf import check_rule
 from .legacy import contains_legacy, split
 from .mismatch import Mismatch, make, show
+from .multipart import compare_multipart, describe_bytes
 from .query import compare_query
 from .rules import RuleList, Rules
 from .selection import BodyRules
@@ -110,7 +111,11 @@ def compare_body(expected: Mapping[str, Any], actual: Mapping[str, Any], rules: 
     if fam == "form":
         return compare_query(exp_body, act_body, _form_rules(body_rules), kind="body",
                              partial=partial, allow_unexpected=not strict)
-    return _text(exp_body, act_body, compiled, partial)
+    if fam == "multipart" and compiled.root.rule is None:
+        found = compare_multipart(exp_body, act_body, kind, act_declared)
+        if found is not None:
+            return found
+    return _text(exp_body, act_body, compiled, partial, kind, act_declared)
 
 
 def _as_text(value: Any) -> Any:
@@ -142,7 +147,8 @@ def _json(exp_body: Any, act_body: Any, rules: BodyRules, strict: bool,
     return compare_json(exp, act, rules, strict=strict, partial=partial)
 
 
-def _text(exp_body: Any, act_body: Any, rules: BodyRules, partial: bool) -> List[Mismatch]:
+def _text(exp_body: Any, act_body: Any, rules: BodyRules, partial: bool,
+          exp_type: Optional[str] = None, act_type: Optional[str] = None) -> List[Mismatch]:
     """Plain text and other bodies: a rule on ``$`` if any, else equality."""
     root = rules.root
     if root.rule is not None and root.rule.kinds != {"equality"}:
@@ -156,6 +162,12 @@ def _text(exp_body: Any, act_body: Any, rules: BodyRules, partial: bool) -> List
                                       else json.dumps(act_body)).encode())
     if bytes(exp) == bytes(act):
         return []
+    if isinstance(exp_body, (bytes, bytearray)) or isinstance(act_body, (bytes, bytearray)):
+        # binary: content type, size and first bytes say more than a bytes repr
+        # (compat V1 "Request with a binary body (negative case)")
+        return [make("body", "$", exp_body, act_body,
+                     f"expected body {describe_bytes(exp, exp_type)} "
+                     f"but got {describe_bytes(act, act_type or exp_type)}")]
     return [make("body", "$", exp_body, act_body,
                  f"expected body {show(exp_body)} but got {show(act_body)}")]
 
