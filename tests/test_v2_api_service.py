@@ -261,3 +261,31 @@ def test_merge_keeps_a_previous_runs_interactions(tmp_path, monkeypatch):
     assert _one_run(tmp_path, monkeypatch, "run-1", "old test", "merge") == ["old test"]
     assert _one_run(tmp_path, monkeypatch, "run-2", "new test", "merge") == [
         "new test", "old test"]
+
+
+def test_stop_service_publishes_to_the_broker_when_asked(tmp_path):
+    from fake_broker import FakeBroker
+
+    with FakeBroker(username="u", password="pw") as broker:
+        consumer = Consumer("C", version="1.2.3", branch="main", tags=["prod"])
+        pact = consumer.has_pact_with(
+            Provider("P"), host_name="127.0.0.1", port=0, pact_dir=str(tmp_path),
+            publish_to_broker=True, broker_base_url=broker.url, broker_username="u",
+            broker_password="pw")
+        pact.start_service()
+        _define_user(pact)
+        with pact:
+            _get_user(pact)
+        pact.stop_service()
+    assert list(broker.pacts) == [("C", "P", "1.2.3")]
+    assert broker.pacts[("C", "P", "1.2.3")]["interactions"][0]["description"] == (
+        "a request for user 1")
+
+
+def test_publish_to_broker_without_a_broker_url_says_so(tmp_path, monkeypatch):
+    monkeypatch.delenv("PACT_BROKER_BASE_URL", raising=False)
+    pact = _pact(tmp_path, publish_to_broker=True)
+    pact.start_service()
+    with pytest.raises(RuntimeError, match="PACT_BROKER_BASE_URL"):
+        pact.stop_service()
+    assert pact._backend is None
