@@ -93,6 +93,14 @@ def main() -> None:
         seconds = best_of(lambda: match_response(expected, act, "3.0.0"))
         per_mb[mb] = seconds * 1000 / mb
         print(f"{mb:>6} MB {nodes:>8} {seconds * 1000:>8.1f} {per_mb[mb]:>8.1f}")
+    plain = actual(1024 * 1024)
+    same = json.loads(json.dumps(plain))
+    seconds = best_of(lambda: match_response(plain, same, "2.0.0"))
+    print(f"1 MB, no rules, equal bodies (fast path): {seconds * 1000:.1f} ms")
+    changed = json.loads(json.dumps(plain))
+    changed["body"]["items"][-1]["id"] = "x"
+    seconds = best_of(lambda: match_response(plain, changed, "2.0.0"))
+    print(f"1 MB, no rules, one difference at the end (full walk): {seconds * 1000:.1f} ms")
     print(f"linearity (ms/MB at 2 MB / at 0.25 MB): {per_mb[2.0] / per_mb[0.25]:.2f}")
     print("target: 1 MB under 100 ms -> " + ("OK" if per_mb[1.0] < 100 else "MISSED"))
 

@@ -6,9 +6,10 @@ rule-selection state of :mod:`.selection`, derived per child in O(1) amortised.
 """
 from __future__ import annotations
 
+import json
 from typing import Any, List, Optional, Tuple
 
-from .leaf import check_rule, same_json_type, strict_equal
+from .leaf import check, check_rule, same_json_type
 from .mismatch import Mismatch, make, show, show_typed
 from .paths import RtPath, render
 from .rules import RuleList
@@ -36,8 +37,22 @@ def compare_json(expected: Any, actual: Any, rules: Optional[BodyRules], *, stri
     """All mismatches between two parsed JSON values under ``rules``."""
     ctx = _Ctx(strict, partial)
     state = (rules or _EMPTY_RULES).root
+    if state.empty and isinstance(expected, (dict, list)) and _same_json(expected, actual):
+        return ctx.out
     _walk(expected, actual, root, state, ctx)
     return ctx.out
+
+
+def _same_json(expected: Any, actual: Any) -> bool:
+    """Fast path for rule-free bodies: identical canonical JSON text (done in C).
+
+    ``json.dumps`` keeps 1, 1.0 and true apart, so equal text means a strict match; on
+    any doubt (deep nesting, non-JSON values) the caller walks the values instead.
+    """
+    try:
+        return json.dumps(expected, sort_keys=True) == json.dumps(actual, sort_keys=True)
+    except (RecursionError, TypeError, ValueError):
+        return False
 
 
 def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> None:
@@ -104,8 +119,12 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
             for i in range(min(len(exp), len(act)) - 1, -1, -1):
                 push((exp[i], act[i], (path, i), state.child(i)))
         elif rule is None or rule.kinds == _EQ:
-            if not strict_equal(exp, act):
+            if type(exp) is not type(act) or exp != act:
                 ctx.add(path, exp, act, f"expected {show_typed(exp)} but got {show_typed(act)}")
+        elif rule.single is not None:
+            error = check(rule.single, exp, act, partial=partial)
+            if error is not None:
+                ctx.add(path, exp, act, error)
         else:
             for error in check_rule(rule, exp, act, partial=partial):
                 ctx.add(path, exp, act, error)

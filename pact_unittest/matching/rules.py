@@ -83,7 +83,7 @@ class Matcher:
 class RuleList:
     """The matchers at one path plus how to combine them ("AND" by default, or "OR")."""
 
-    __slots__ = ("matchers", "combine", "cascades", "kinds")
+    __slots__ = ("matchers", "combine", "cascades", "kinds", "single")
 
     def __init__(self, raw: Any, where: str) -> None:
         combine = "AND"
@@ -102,6 +102,8 @@ class RuleList:
         self.matchers = tuple(Matcher(item, where) for item in items)
         self.kinds = frozenset(m.kind for m in self.matchers)
         self.cascades = not (self.kinds & NON_CASCADING)
+        #: The only matcher, when there is exactly one (the common case: a fast path).
+        self.single: Optional[Matcher] = self.matchers[0] if len(self.matchers) == 1 else None
 
     def __repr__(self) -> str:
         return f"RuleList({[m.raw for m in self.matchers]!r}, {self.combine})"
