@@ -23,7 +23,9 @@ def _parts(body: Any, content_type: str) -> Optional[List[email.message.Message]
     if not message.is_multipart() or message.defects:
         return None
     payload = message.get_payload()
-    return payload if isinstance(payload, list) and payload else None
+    if not isinstance(payload, list) or not payload:
+        return None
+    return [part for part in payload if isinstance(part, email.message.Message)] or None
 
 
 def describe_bytes(data: Any, content_type: Optional[str]) -> str:
