@@ -127,14 +127,22 @@ def _closest(actual: ActualRequest, expected: List[Interaction], partial_regex: 
     return _candidate(best[1], best[2]) if best else None
 
 
-def render_response(interaction: Interaction, request: Optional[HttpRequest] = None) -> Response:
-    """The interaction's response as HTTP: the one place generators (spec 3) will hook in.
+def render_response(interaction: Interaction, request: Optional[HttpRequest] = None,
+                    context: Optional[Dict[str, Any]] = None) -> Response:
+    """The interaction's response as HTTP, with its generators (spec 3+) applied.
+
+    Generators run in consumer mode with ``context`` (``{"mockServer": {"href", "port"}}``),
+    so a ``MockServerURL`` points at this service and ``ProviderState`` keeps its example.
 
     Headers as written (a value with a newline becomes repeated header lines, as WEBrick
     sends it; a list value becomes one line per item); a str body raw, bytes as is, any
     other body compact JSON in UTF-8; no body for ``None`` or an absent body.
     """
     data = interaction.response
+    if data.get("generators") and spec_family(interaction.spec_version) == 3:
+        from ..generators import apply_generators
+
+        data = apply_generators(data, mode="consumer", context=context)
     headers: List[Tuple[str, str]] = []
     for name, value in (data.get("headers") or {}).items():
         for item in value if isinstance(value, list) else [value]:
@@ -152,8 +160,12 @@ def render_response(interaction: Interaction, request: Optional[HttpRequest] = N
     return Response(int(data.get("status", 200)), headers, raw)
 
 
-def replay(session: "Session", request: HttpRequest, partial_regex: bool = False) -> Response:
-    """Answer an application request and record it in the session."""
+def replay(session: "Session", request: HttpRequest, partial_regex: bool = False,
+           context: Optional[Dict[str, Any]] = None) -> Response:
+    """Answer an application request and record it in the session.
+
+    ``context`` is the generator context of the mock's responses (see render_response).
+    """
     actual = ActualRequest(request)
     with session.lock:
         expected = list(session.expected)
@@ -168,7 +180,7 @@ def replay(session: "Session", request: HttpRequest, partial_regex: bool = False
         if len(matches) == 1:
             session.record_match(matches[0])
             session.log.info("Received request %s matched %s", request.line(), matches[0].label())
-            return render_response(matches[0], request)
+            return render_response(matches[0], request, context)
         summary = actual.summary()
         if len(matches) > 1:
             session.record_mismatch(summary, [_candidate(i, []) for i in matches])

@@ -186,7 +186,8 @@ class MockService:
             if response is None:
                 response = dispatch_admin(self, request)
             if response is None:
-                response = replay(self.session, request, self.partial_regex)
+                response = replay(self.session, request, self.partial_regex,
+                                  {"mockServer": {"href": self.uri, "port": self.port}})
         except Exception as exc:  # a bug of ours: answer it, log it, keep serving
             self.log.exception("Error handling %s", request.line())
             response = error_response(500, f"Error in mock service: {type(exc).__name__}: {exc}")
