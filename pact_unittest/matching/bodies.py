@@ -140,7 +140,10 @@ def _json(exp_body: Any, act_body: Any, rules: BodyRules, strict: bool,
     exp, _ = _load(exp_body)
     act = act_body
     if isinstance(act, (str, bytes, bytearray)) and not isinstance(exp, str):
-        act, ok = _load(act)
+        try:
+            act, ok = _load(act)
+        except ValueError as exc:  # nested too deeply: the actual's fault, so a mismatch
+            return [make("body", "$", exp, None, f"actual body is not usable JSON: {exc}")]
         if not ok:
             return [make("body", "$", exp, act_body,
                          f"actual body is not valid JSON: {show(act_body)}")]
