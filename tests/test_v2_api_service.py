@@ -289,3 +289,23 @@ def test_publish_to_broker_without_a_broker_url_says_so(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError, match="PACT_BROKER_BASE_URL"):
         pact.stop_service()
     assert pact._backend is None
+
+
+def test_v3_matchers_through_the_v2_api(started, tmp_path):
+    from pact_unittest.matchers import Boolean, Date, Decimal, Include, Integer
+
+    pact = started(specification_version="3.0.0")
+    (pact.given("an order exists", id=5).upon_receiving("a request for order 5")
+     .with_request("get", "/orders/5", query={"expand": ["lines"]})
+     .will_respond_with(200, body={"id": Integer(5), "total": Decimal(9.5),
+                                   "paid": Boolean(True), "due": Date("yyyy-MM-dd", "2024-01-31"),
+                                   "note": Include("urgent")}))
+    with pact:
+        answer = requests.get(pact.uri + "/orders/5?expand=lines").json()
+    assert answer == {"id": 5, "total": 9.5, "paid": True, "due": "2024-01-31",
+                      "note": "urgent"}
+    (interaction,) = _pact_file(tmp_path)["interactions"]
+    assert interaction["request"]["query"] == {"expand": ["lines"]}
+    rules = interaction["response"]["matchingRules"]["body"]
+    assert rules["$.id"]["matchers"] == [{"match": "integer"}]
+    assert rules["$.note"]["matchers"] == [{"match": "include", "value": "urgent"}]
