@@ -12,57 +12,61 @@ See README.rst for the manual.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .broker import (
-    Broker,
-    BrokerAuthError,
-    BrokerClient,
-    BrokerConfigError,
-    BrokerConflictError,
-    BrokerError,
-    BrokerProtocolError,
-    BrokerTLSError,
-    BrokerUnavailableError,
-    BrokerValidationError,
-    PublishResult,
-    publish_pacts,
-)
-from .consumer import Consumer
-from .matchers import (
-    ArrayContaining,
-    Boolean,
-    Date,
-    DateTime,
-    Decimal,
-    EachKeyLike,
-    EachLike,
-    EachValueLike,
-    Equality,
-    Format,
-    Include,
-    Integer,
-    Like,
-    Matcher,
-    NotEmpty,
-    Null,
-    Number,
-    Regex,
-    Semver,
-    SomethingLike,
-    Term,
-    Time,
-    Timestamp,
-    Type,
-    Values,
-    from_term,
-    get_generated_values,
-)
-from .pact import FromTerms, Pact, PactException, Request, Response
-from .pact_file import PactConflictError
-from .provider import Provider
-from ._decorator import interaction
-from .testcase import PactMixin, PactTestCase
-from .verification import Verification
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from .broker import (
+        Broker,
+        BrokerAuthError,
+        BrokerClient,
+        BrokerConfigError,
+        BrokerConflictError,
+        BrokerError,
+        BrokerProtocolError,
+        BrokerTLSError,
+        BrokerUnavailableError,
+        BrokerValidationError,
+        PublishResult,
+        publish_pacts,
+    )
+    from .consumer import Consumer
+    from .matchers import (
+        ArrayContaining,
+        Boolean,
+        Date,
+        DateTime,
+        Decimal,
+        EachKeyLike,
+        EachLike,
+        EachValueLike,
+        Equality,
+        Format,
+        Include,
+        Integer,
+        Like,
+        Matcher,
+        NotEmpty,
+        Null,
+        Number,
+        Regex,
+        Semver,
+        SomethingLike,
+        Term,
+        Time,
+        Timestamp,
+        Type,
+        Values,
+        from_term,
+        get_generated_values,
+    )
+    from .pact import FromTerms, Pact, PactException, Request, Response
+    from .pact_file import PactConflictError
+    from .provider import Provider
+    from ._decorator import interaction
+    from .testcase import PactMixin, PactTestCase
+    from .verification import Verification
 
 __all__ = [
     "__version__",
@@ -122,3 +126,37 @@ __all__ = [
     "NotEmpty",
     "Semver",
 ]
+
+# Imports are lazy (PEP 562): ``python -m pact_unittest.mock_service`` and a plain
+# ``import pact_unittest`` should not pay for requests/urllib3 and the broker client until
+# something asks for them. Names map to the submodule that defines them.
+_LAZY = {
+    "Broker": "broker", "BrokerClient": "broker", "publish_pacts": "broker",
+    "PublishResult": "broker", "BrokerError": "broker", "BrokerConfigError": "broker",
+    "BrokerAuthError": "broker", "BrokerConflictError": "broker",
+    "BrokerValidationError": "broker", "BrokerUnavailableError": "broker",
+    "BrokerTLSError": "broker", "BrokerProtocolError": "broker",
+    "Consumer": "consumer", "Provider": "provider",
+    "Pact": "pact", "PactException": "pact", "Request": "pact", "Response": "pact",
+    "FromTerms": "pact",
+    "PactConflictError": "pact_file",
+    "PactMixin": "testcase", "PactTestCase": "testcase", "interaction": "_decorator",
+    "Verification": "verification",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None and name in __all__:
+        module_name = "matchers"
+    if module_name is None:
+        raise AttributeError(f"module 'pact_unittest' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module_name}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(__all__))
