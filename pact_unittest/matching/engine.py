@@ -83,10 +83,7 @@ def _request(expected: Mapping[str, Any], actual: Mapping[str, Any], spec: str, 
         query, query_rules = _legacy_query(expected["query"], rules)
         out.extend(compare_query(query, actual.get("query"), query_rules,
                                  v1=spec == "1.0.0", partial=partial))
-    out.extend(_headers(expected, actual, rules, partial))
-    out.extend(compare_body(expected, actual, rules, strict=True, partial=partial,
-                            v4=spec == "4.0.0"))
-    return out
+    return out + _headers_and_body(expected, actual, rules, spec, partial, strict=True)
 
 
 def _response(expected: Mapping[str, Any], actual: Mapping[str, Any], spec: str, *,
@@ -95,10 +92,14 @@ def _response(expected: Mapping[str, Any], actual: Mapping[str, Any], spec: str,
     out: List[Mismatch] = []
     if expected.get("status") is not None:
         out.extend(_status(expected["status"], actual.get("status"), rules))
-    out.extend(_headers(expected, actual, rules, partial))
-    out.extend(compare_body(expected, actual, rules, strict=False, partial=partial,
-                            v4=spec == "4.0.0"))
-    return out
+    return out + _headers_and_body(expected, actual, rules, spec, partial, strict=False)
+
+
+def _headers_and_body(expected: Mapping[str, Any], actual: Mapping[str, Any], rules: Rules,
+                      spec: str, partial: bool, *, strict: bool) -> List[Mismatch]:
+    """The parts requests and responses share; ``strict`` forbids unexpected body keys."""
+    return _headers(expected, actual, rules, partial) + compare_body(
+        expected, actual, rules, strict=strict, partial=partial, v4=spec == "4.0.0")
 
 
 def _message(expected: Mapping[str, Any], actual: Mapping[str, Any], spec: str, *,
