@@ -22,10 +22,8 @@ if LIBRARY == "pact":
     from pact import Consumer, EachLike, Format, Like, Provider, SomethingLike, Term
     from pact.matchers import get_generated_values
 else:
-    from pact_unittest.consumer import Consumer
-    from pact_unittest.matchers import (EachLike, Format, Like, SomethingLike, Term,
-                                        get_generated_values)
-    from pact_unittest.provider import Provider
+    from pact_unittest import Consumer, EachLike, Format, Like, Provider, SomethingLike, Term
+    from pact_unittest.matchers import get_generated_values
 
 pact = Consumer("AllMatchersConsumer").has_pact_with(
     Provider("AllMatchersProvider"), host_name="127.0.0.1", port=PORT, pact_dir=PACT_DIR,

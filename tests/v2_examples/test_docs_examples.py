@@ -12,9 +12,7 @@ import unittest
 
 import requests
 
-from pact_unittest.consumer import Consumer
-from pact_unittest.matchers import EachLike, Format, Like, SomethingLike, Term
-from pact_unittest.provider import Provider
+from pact_unittest import Consumer, EachLike, Format, Like, Provider, SomethingLike, Term
 
 # v2's README used the default port 1234 and the current directory; port 0 and a temporary
 # directory keep parallel runs and the checkout apart.

@@ -11,9 +11,7 @@ import os
 
 import pytest
 
-from pact_unittest.consumer import Consumer
-from pact_unittest.matchers import EachLike, Format, Like, Term
-from pact_unittest.provider import Provider
+from pact_unittest import Consumer, EachLike, Format, Like, Provider, Term
 
 from user_client import UserConsumer
 
