@@ -255,6 +255,12 @@ case("one interaction missing", [inter("hit", get("/1"), OK), inter("not hit", g
      [get("/1")])
 case("unexpected request", [inter("only", get("/1"), OK)], [get("/1"), get("/nope")])
 case("requested twice", [inter("twice", get("/1"), OK)], [get("/1"), get("/1")])
+case("same route two queries, neither matches",
+     [inter("q one", get("/q", query="x=1"), OK), inter("q two", get("/q", query="x=2"), OK)],
+     [get("/q", query="x=3")])
+case("same route two queries, one matches",
+     [inter("q one", get("/q", query="x=1"), OK), inter("q two", get("/q", query="x=2"), OK)],
+     [get("/q", query="x=2")])
 case("mismatch then match", [inter("mm", get("/q", query="x=1"), OK)],
      [get("/q", query="x=2"), get("/q", query="x=1")])
 case("no interactions no requests", [], [])

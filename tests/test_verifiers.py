@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from provider_app import ProviderApp, path_regex
-from reference import verify_with_ruby, verify_with_rust
+from reference import admin, verify_with_ruby, verify_with_rust
 
 pytestmark = pytest.mark.reference
 
@@ -164,6 +164,9 @@ def test_official_verifiers_accept_our_pact(spec: str, ruby_reads: bool,
         ok, output = verify_with_rust(path, app.host, app.port, app.states_url)
         assert ok, output
         assert STATE in json.dumps(app.state_calls)  # states really were set up
+        if spec >= "3":  # v3 provider state parameters reach the provider
+            assert any(c.get("state") == "an account exists" and c.get("params") == {"id": 5}
+                       for c in app.state_calls), app.state_calls
         if ruby_reads:
             ok, output = verify_with_ruby(path, app.base_url, app.states_url)
             assert ok, output
@@ -196,5 +199,29 @@ def test_verifiers_need_the_provider_state(tmp_path: pathlib.Path) -> None:
     try:
         ok, output = verify_with_rust(path, app.host, app.port, states_url=None)
         assert not ok, output
+    finally:
+        app.stop()
+
+
+def test_spec1_pact_readable_by_rust_unlike_rubys(ruby_mock_service: Any,
+                                                  tmp_path: pathlib.Path) -> None:
+    """ruby-mock-service.md §14.3: Ruby's v1 pacts leak ``json_class`` objects into response
+    bodies, which the Rust verifier cannot read; ours are plain examples and pass."""
+    uri = ruby_mock_service.uri
+    assert admin(uri, "DELETE", "/session").status == 200
+    assert admin(uri, "PUT", "/interactions", {"interactions": _v2_interactions()}).status == 200
+    _consumer_requests(uri, "2.0.0")
+    ruby_dir = tmp_path / "ruby"
+    written = admin(uri, "POST", "/pact", {"pact_specification_version": "1.0.0",
+                                           "pact_dir": str(ruby_dir)})
+    assert written.status == 200 and "Pact::SomethingLike" in written.text
+    ours = write_pact_with_ours(tmp_path / "ours", "1.0.0")
+    assert "json_class" not in ours.read_text(encoding="utf-8")
+    app = provider(exact=True)
+    try:
+        ok, output = verify_with_rust(ruby_dir / "c-p.json", app.host, app.port, app.states_url)
+        assert not ok and "json_class" in output, output
+        ok, output = verify_with_rust(ours, app.host, app.port, app.states_url)
+        assert ok, output
     finally:
         app.stop()
