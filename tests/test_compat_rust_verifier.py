@@ -123,3 +123,98 @@ def test_a_provider_breaking_the_contract_fails(tmp_path: pathlib.Path) -> None:
         _v1_provider(app, {"one": "a", "two": "changed"})
         passed, output = verify_with_rust(pact, app.host, app.port, provider_name=PROVIDER)
     assert not passed, output
+
+
+# ---------------------------------------------------------------- spec 4 wherever a version is chosen
+_V4_ROUTE = ("GET", "/v4", 200, {"id": 7}, {"Content-Type": "application/json"})
+
+
+def _check_v4_and_verify(pact: pathlib.Path) -> None:
+    document = json.loads(pact.read_text())
+    assert document["metadata"]["pactSpecification"]["version"] == "4.0"
+    assert document["interactions"][0]["type"] == "Synchronous/HTTP"
+    with ProviderApp() as app:
+        app.add(*_V4_ROUTE)
+        passed, output = verify_with_rust(pact, app.host, app.port, states_url=app.states_url,
+                                          provider_name=document["provider"]["name"])
+    assert passed, output
+
+
+def _get(url: str) -> None:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        assert answer.status == 200
+
+
+def test_spec4_from_the_v2_api(tmp_path: pathlib.Path) -> None:
+    from pact_unittest import Consumer, Like, Provider
+    from reference import free_port
+
+    pact = Consumer("V4Consumer").has_pact_with(
+        Provider("V4Provider"), host_name="127.0.0.1", port=free_port(), pact_dir=str(tmp_path),
+        specification_version="4.0")
+    pact.start_service()
+    try:
+        (pact.given("a thing exists").upon_receiving("a v4 request").with_request("get", "/v4")
+             .will_respond_with(200, headers={"Content-Type": "application/json"},
+                                body=Like({"id": 7})))
+        with pact:
+            _get(pact.uri + "/v4")
+    finally:
+        pact.stop_service()
+    _check_v4_and_verify(tmp_path / "v4consumer-v4provider.json")
+
+
+def test_spec4_from_pact_test_case(tmp_path: pathlib.Path) -> None:
+    import unittest
+
+    from pact_unittest import Like, PactTestCase
+    from pact_unittest._decorator import interaction  # see report: `from pact_unittest import interaction` is shadowed
+
+    class Contract(PactTestCase):
+        consumer = "V4Consumer"
+        provider = "V4Provider"
+        specification_version = "4.0"
+        pact_dir = str(tmp_path)
+
+        @interaction(given="a thing exists", upon_receiving="a v4 request",
+                     with_request={"method": "GET", "path": "/v4"},
+                     will_respond_with={"status": 200, "headers": {"Content-Type": "application/json"},
+                                        "body": Like({"id": 7})})
+        def test_v4(self) -> None:
+            _get(self.mock_service_uri + "/v4")
+
+    result = unittest.TestResult()
+    unittest.defaultTestLoader.loadTestsFromTestCase(Contract).run(result)
+    assert result.wasSuccessful(), result.failures + result.errors
+    _check_v4_and_verify(tmp_path / "v4consumer-v4provider.json")
+
+
+def test_spec4_from_the_cli(tmp_path: pathlib.Path) -> None:
+    import subprocess
+
+    from reference import admin, python_cli
+
+    proc = python_cli("pact_unittest.mock_service", "service", "-p", "0", "-i", "4",
+                      "-d", str(tmp_path), "--consumer", "V4Consumer", "--provider", "V4Provider",
+                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        port = None
+        for line in proc.stdout:  # type: ignore[union-attr]
+            if line.startswith("port="):
+                port = int(line.strip()[len("port="):])
+                break
+        assert port, "the CLI printed no port"
+        base = f"http://127.0.0.1:{port}"
+        assert admin(base, "PUT", "/interactions", {"interactions": [{
+            "description": "a v4 request", "providerState": "a thing exists",
+            "request": {"method": "GET", "path": "/v4"},
+            "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+                         "body": {"id": 7}}}]}).status == 200
+        _get(base + "/v4")
+        assert admin(base, "POST", "/pact", {}).status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    _check_v4_and_verify(tmp_path / "v4consumer-v4provider.json")
