@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--consumer", help="consumer name")
     parser.add_argument("--provider", help="provider name")
     parser.add_argument("--pact-specification-version", "-i", dest="spec", default="2",
-                        help="pact specification version: 1, 1.1, 2 (default) or 3")
+                        help="pact specification version: 1, 1.1, 2 (default), 3 or 4")
     parser.add_argument("--pact-file-write-mode", "-m", dest="mode", default="overwrite",
                         choices=WRITE_MODES, help="overwrite (default), merge, update or none")
     parser.add_argument("--cors", "-o", action="store_true", help="answer CORS preflights")
