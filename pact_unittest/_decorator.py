@@ -13,7 +13,7 @@ import inspect
 from collections.abc import Mapping
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
-from .interaction import spec_family
+from .model import spec_family
 
 __unittest = True
 

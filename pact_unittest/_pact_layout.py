@@ -1,6 +1,6 @@
 """The JSON layout of a pact file, per specification version.
 
-Interactions hold the internal pact form (see :mod:`pact_unittest.interaction`), so most
+Interactions hold the internal pact form (see :mod:`pact_unittest.model`), so most
 of the work is copying fields into a fixed key order:
 
 * spec 1.0.0/1.1.0/2.0.0: exactly the Ruby mock service's layout (``ruby-mock-service.md``
@@ -38,7 +38,7 @@ import json
 import logging
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
-from .interaction import Interaction, normalize_spec_version, spec_family
+from .model import Interaction, normalize_spec_version, spec_family
 
 logger = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
 from . import settings
-from .interaction import normalize_spec_version
+from .model import normalize_spec_version
 
 __unittest = True
 

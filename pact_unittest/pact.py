@@ -31,7 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 
 from . import settings
 from .broker.v2 import Broker
-from .interaction import spec_family
+from .model import spec_family
 from .remote import Backend, EmbeddedBackend, HttpBackend, ProcessBackend, split_command
 from .request_response import FromTerms, Request, Response
 

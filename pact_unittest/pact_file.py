@@ -55,7 +55,7 @@ from ._pact_layout import (
     render_interaction,
     render_pact,
 )
-from .interaction import Interaction, normalize_spec_version
+from .model import Interaction, normalize_spec_version
 
 __all__ = [
     "PactConflictError",

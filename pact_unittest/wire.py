@@ -1,4 +1,4 @@
-"""Any interaction wire form in, the shared :class:`~pact_unittest.interaction.Interaction` out.
+"""Any interaction wire form in, the shared :class:`~pact_unittest.model.Interaction` out.
 
 Accepted, in any mix: pact-python v2's admin-API JSON (``provider_state``, ``json_class``
 matchers, query as dict or string, method in any case); pact-file JSON of spec 2
@@ -7,7 +7,7 @@ rules, ``generators``) and spec 4 (``type``, ``pending``, ``comments``, body obj
 ``pact:matcher:type`` matchers anywhere a value goes; and matcher objects built in Python.
 
 The result is in the internal form of the target spec family (see
-:mod:`pact_unittest.interaction`): example values with the rules split out. For spec 1/2 the
+:mod:`pact_unittest.model`): example values with the rules split out. For spec 1/2 the
 rules are exactly what the Ruby mock service writes, so pact files compare equal with
 pact-python 2.3.3's. Everything is validated first and a ValueError names the field and the
 problem; nothing is half-built.
@@ -28,7 +28,7 @@ from ._rules_convert import check_nested, check_rules, flat_to_nested, is_flat, 
 from ._rules_extract import extract_v2, extract_v3, v2_key
 from ._wire_hydrate import hydrate, reify, to_wire
 from ._wire_http import encode_form, parse_query, query_hash, render_query, scalar_text
-from .interaction import Interaction, ProviderState, normalize_spec_version, spec_family
+from .model import Interaction, ProviderState, normalize_spec_version, spec_family
 from .matchers import Matcher
 
 __all__ = ["parse_interaction", "reify", "to_wire", "describe_request_line"]

@@ -1,6 +1,6 @@
 """pact_unittest.pact_file: names, layouts (v1-v4), modes, conflicts, locking, atomicity.
 
-Interactions are built directly in the internal pact form (see interaction.py), so these
+Interactions are built directly in the internal pact form (see model.py), so these
 tests depend on nothing but the writer. Real files in tmp dirs, real threads and real
 processes; the reference verifiers (Rust ``pact verifier``, Ruby
 ``pact-provider-verifier``) check that what we write is read as we mean it.
@@ -21,7 +21,7 @@ import pytest
 
 from pact_unittest import pact_file
 from pact_unittest._pact_layout import file_key
-from pact_unittest.interaction import Interaction, ProviderState
+from pact_unittest.model import Interaction, ProviderState
 from pact_unittest.pact_file import (
     PactConflictError,
     pact_document,
@@ -669,7 +669,7 @@ def test_a_lock_held_too_long_is_a_timeout_error(tmp_path, monkeypatch):
 
 _WORKER = r"""
 import sys
-from pact_unittest.interaction import Interaction
+from pact_unittest.model import Interaction
 from pact_unittest.pact_file import write_pact
 pact_dir, worker, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 for i in range(count):

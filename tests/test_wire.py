@@ -9,7 +9,7 @@ import pytest
 from reference import Scenario, run_scenario
 
 from pact_unittest._rules_extract import ruby_regex_source
-from pact_unittest.interaction import Interaction, ProviderState
+from pact_unittest.model import Interaction, ProviderState
 from pact_unittest.matchers import (
     ArrayContaining, Date, EachLike, Format, Include, Integer, Like, SomethingLike, Term, Values,
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
-from ..interaction import normalize_spec_version
+from ..model import normalize_spec_version
 from .bodies import compare_body, unwrap
 from .headers import _media_ok, compare_headers, header_text
 from .leaf import check_rule

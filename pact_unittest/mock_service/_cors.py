@@ -14,7 +14,7 @@ import re
 from typing import Iterable, Optional
 from urllib.parse import unquote
 
-from ..interaction import Interaction
+from ..model import Interaction
 from ._http import HttpRequest, Response
 
 ALLOW_METHODS = "DELETE, POST, GET, HEAD, PUT, TRACE, CONNECT, PATCH"

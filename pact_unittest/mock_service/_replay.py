@@ -18,7 +18,7 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote, unquote_plus
 
-from ..interaction import Interaction, matching_version, spec_family
+from ..model import Interaction, matching_version, spec_family
 from ..verification import CandidateDiff, RequestSummary, describe_mismatch
 from ._http import HttpRequest, Response, json_response
 from ._ruby_diff import interaction_diff

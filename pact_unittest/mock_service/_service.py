@@ -14,7 +14,7 @@ import pathlib
 import threading
 from typing import Any, Iterable, List, Optional, Union
 
-from ..interaction import Interaction, normalize_spec_version
+from ..model import Interaction, normalize_spec_version
 from ..verification import Verification
 from ._admin import dispatch_admin
 from ._cors import add_cors_headers, preflight

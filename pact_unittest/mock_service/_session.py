@@ -26,7 +26,7 @@ import re
 import threading
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-from ..interaction import Interaction, normalize_spec_version
+from ..model import Interaction, normalize_spec_version
 from ..verification import (CandidateDiff, MismatchedRequest, MissingInteraction, RequestSummary,
                             UnexpectedRequest, Verification)
 

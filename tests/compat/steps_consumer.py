@@ -14,7 +14,7 @@ import json
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import urlsplit
 
-from pact_unittest.interaction import Interaction, ProviderState
+from pact_unittest.model import Interaction, ProviderState
 from pact_unittest.mock_service import MockService
 from pact_unittest.pact_file import pact_file_name
 from pact_unittest.wire import parse_interaction
