@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
+import importlib
 import logging
 import random
 import re
 import string
 import uuid
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from ._datetime_format import format_java
 from .matching.paths import ANY_INDEX, ANY_KEY, parse_path
@@ -75,11 +77,15 @@ def _random_string(gen: Mapping[str, Any], **_: Any) -> str:
 
 
 # ---------------------------------------------------------------- strings from a regex
-try:  # Python 3.11+ (sre_parse still exists there, but warns)
-    from re import _constants as _sre, _parser as _sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - Python 3.9/3.10
-    import sre_constants as _sre  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+def _regex_internals() -> Tuple[Any, Any]:
+    """Python's own regex parser: ``re._parser`` (3.11+; ``sre_parse`` warns there) or ``sre_parse``."""
+    try:
+        return importlib.import_module("re._parser"), importlib.import_module("re._constants")
+    except ImportError:  # pragma: no cover - Python 3.9/3.10
+        return importlib.import_module("sre_parse"), importlib.import_module("sre_constants")
+
+
+_sre_parse, _sre = _regex_internals()
 
 _UNBOUNDED_EXTRA = 8  # how far past the minimum ``*``/``+``/``{n,}`` repeat
 _CATEGORY_CHARS = {
@@ -275,10 +281,10 @@ def generate_value(generator: Mapping[str, Any], current: Any = None, mode: str 
     if mode not in _MODES:
         raise ValueError(f"generator mode must be 'consumer' or 'provider', got {mode!r}")
     kind = generator.get("type") if isinstance(generator, Mapping) else None
-    func = _GENERATORS.get(kind)  # type: ignore[arg-type]
+    func = _GENERATORS.get(str(kind))
     if func is None:
         raise UnknownGenerator(f"unknown generator {generator!r}")
-    if _ONLY_IN.get(kind, mode) != mode:  # type: ignore[arg-type]
+    if _ONLY_IN.get(str(kind), mode) != mode:
         return current
     return func(generator, current=current, context=context or {})
 
@@ -330,8 +336,12 @@ def apply_generators(part: Mapping[str, Any], generators: Optional[Mapping[str, 
             else:
                 container[existing] = gen(generator, current)
     for path, generator in (gens.get("body") or gens.get("content") or {}).items():
-        out["body"] = _apply_at(out.get("body"), parse_path(path), lambda v, g=generator: gen(g, v))
+        out["body"] = _apply_at(out.get("body"), parse_path(path), functools.partial(_swap, gen, generator))
     return out
+
+
+def _swap(gen: Callable[[Any, Any], Any], generator: Any, current: Any) -> Any:
+    return gen(generator, current)
 
 
 def _text(value: Any) -> str:

@@ -39,7 +39,7 @@ SKIPPED: Dict[Tuple[str, str], str] = {}
 def _collect() -> List[Any]:
     root = suite_root()
     if not (root / "features").is_dir():
-        return [pytest.param(None, None, id="suite-absent", marks=pytest.mark.skip(
+        return [pytest.param(None, None, id="(suite absent)::every scenario", marks=pytest.mark.skip(
             reason=f"Pact compatibility suite not found at {root} (set {ENV_VAR})"))]
     params = []
     for name in FEATURES:
