@@ -45,9 +45,10 @@ _PACT_BIN = pathlib.Path("lib", "python3.11", "site-packages", "pact", "bin")
 def ref_venv() -> Optional[pathlib.Path]:
     """The reference virtualenv: $PACT_UNITTEST_REF_VENV, /opt/refvenv, or the repo's .refvenv."""
     explicit = os.environ.get(REF_VENV_ENV)
-    candidates = [pathlib.Path(explicit)] if explicit else []
-    candidates += [pathlib.Path("/opt/refvenv"), _REPO / ".refvenv"]
-    for path in candidates:
+    if explicit:  # an explicit choice wins, even when it is missing (= no reference tools)
+        path = pathlib.Path(explicit)
+        return path if path.is_dir() else None
+    for path in (pathlib.Path("/opt/refvenv"), _REPO / ".refvenv"):
         if path.is_dir():
             return path
     return None

@@ -18,7 +18,8 @@ import pytest
 import requests
 
 from provider_app import ProviderApp, path_regex
-from reference import admin, verify_with_ruby, verify_with_rust
+from reference import (admin, require_ruby_verifier, require_rust, verify_with_ruby,
+                       verify_with_rust)
 
 pytestmark = pytest.mark.reference
 
@@ -158,6 +159,9 @@ SPECS: List[Tuple[str, bool]] = [  # (spec, ruby verifier reads it)
 @pytest.mark.parametrize("spec,ruby_reads", SPECS, ids=[s for s, _ in SPECS])
 def test_official_verifiers_accept_our_pact(spec: str, ruby_reads: bool,
                                             tmp_path: pathlib.Path) -> None:
+    require_rust()
+    if ruby_reads:
+        require_ruby_verifier()
     path = write_pact_with_ours(tmp_path, spec)
     app = provider(exact=spec < "2")
     try:
@@ -178,6 +182,9 @@ def test_official_verifiers_accept_our_pact(spec: str, ruby_reads: bool,
 @pytest.mark.parametrize("spec", ["2.0.0", "3.0.0"])
 def test_verifiers_reject_a_provider_breaking_the_contract(spec: str,
                                                           tmp_path: pathlib.Path) -> None:
+    require_rust()
+    if spec < "3":
+        require_ruby_verifier()
     path = write_pact_with_ours(tmp_path, spec)
     app = provider(exact=False, broken=True)
     try:
@@ -194,6 +201,7 @@ def test_verifiers_reject_a_provider_breaking_the_contract(spec: str,
 
 def test_verifiers_need_the_provider_state(tmp_path: pathlib.Path) -> None:
     """Without the states URL the state-bound route 404s: the pact's state is honoured."""
+    require_rust()
     path = write_pact_with_ours(tmp_path, "2.0.0")
     app = provider(exact=False)
     try:
