@@ -264,6 +264,9 @@ case("same route two queries, one matches",
 case("mismatch then match", [inter("mm", get("/q", query="x=1"), OK)],
      [get("/q", query="x=2"), get("/q", query="x=1")])
 case("no interactions no requests", [], [])
+case("options interaction without cors", [inter("opt", {"method": "OPTIONS", "path": "/opt"}, OK)],
+     [{"method": "OPTIONS", "path": "/opt"}])
+case("head does not match get", [inter("hg", get("/hg"), OK)], [{"method": "HEAD", "path": "/hg"}])
 case("status and several response headers",
      [inter("created", {"method": "POST", "path": "/c"},
             {"status": 201, "headers": {"X-One": "1", "X-Two": "two", "Content-Type": "text/plain"},
@@ -441,6 +444,130 @@ case("multiple matching interactions",
      ruby=_ruby_multiple, ours=_ours_multiple)
 
 
+def _ruby_crash_after_match(result: ScenarioResult) -> None:
+    assert [a.status for a in result.admin] == [200]
+    assert _status(result) == [500] and result.verified  # crashed, yet counted as matched
+
+
+def _ours_rejects_term_status(result: ScenarioResult) -> None:
+    assert [a.status for a in result.admin] == [400]
+    assert "status" in result.admin[0].text and "ts" in result.admin[0].text
+    assert _descriptions(result) == []
+
+
+# §14.10: a Term as response status crashes Ruby after counting the match ("200" string in
+# the pact); we reject it when it is registered.
+case("term as response status",
+     [inter("ts", get("/ts"), {"status": term(r"\d+", "200")})], [get("/ts")],
+     differs="§14.10 crash after match (Term status)",
+     ruby=_ruby_crash_after_match, ours=_ours_rejects_term_status)
+
+
+def _ours_coerces_header(result: ScenarioResult) -> None:
+    assert _status(result) == [200] and result.verified
+    assert result.responses[0].headers.get("x-count") == "1"
+    assert result.pact is not None
+    assert result.pact["interactions"][0]["response"]["headers"] == {"X-Count": "1"}
+
+
+# §14.10: a non-string response header value crashes WEBrick (500 HTML) after the match;
+# we write and serve it as its string form (the §14.4 coercion).
+case("integer response header value",
+     [inter("ih", get("/ih"), {"status": 200, "headers": {"X-Count": 1}})], [get("/ih")],
+     differs="§14.10 crash after match (non-string header)",
+     ruby=_ruby_crash_after_match, ours=_ours_coerces_header)
+# §14.4: an integer request header value never matches in Ruby; we coerce it to a string.
+case("integer request header value",
+     [inter("ihr", get("/ihr", headers={"X-N": 1}), OK)], [get("/ihr", headers={"X-N": "1"})],
+     differs="§14.4 header values must be strings",
+     ruby=_ruby_never_matches, ours=_ours_matches)
+
+
+def _ruby_writes_null_description(result: ScenarioResult) -> None:
+    assert [a.status for a in result.admin] == [200] and result.verified
+    assert result.pact is not None and result.pact["interactions"][0]["description"] is None
+
+
+def _ours_rejects_no_description(result: ScenarioResult) -> None:
+    assert [a.status for a in result.admin] == [400]
+    assert "description" in result.admin[0].text
+    assert _descriptions(result) == []
+
+
+# §14.11: no validation of mandatory fields at PUT (Ruby writes "description": null).
+case("interaction without description",
+     [{"request": get("/nd"), "response": {"status": 200}}], [get("/nd")],
+     differs="§14.11 no validation at PUT",
+     ruby=_ruby_writes_null_description, ours=_ours_rejects_no_description)
+
+
+def _ruby_partial_put(result: ScenarioResult) -> None:
+    assert [a.status for a in result.admin] == [200, 500]
+    assert _status(result) == [200, 200, 500]  # "other" registered, "third" dropped
+    assert _descriptions(result) == ["cl", "other"]
+
+
+def _ours_atomic_put(result: ScenarioResult) -> None:
+    assert [a.status for a in result.admin] == [200, 500]
+    assert result.admin[1].text.startswith('An interaction with same description ("cl")')
+    assert _status(result) == [200, 500, 500]  # nothing of the failed PUT registered
+    assert _descriptions(result) == ["cl"]
+
+
+# §14.11: PUT is not atomic on a clash in Ruby: the interactions before the clashing one
+# stay registered. Ours registers all or nothing.
+case("put with a clash is atomic", steps=[
+    ("put", [inter("cl", get("/c1"), OK)]), ("request", get("/c1")),
+    ("put", [inter("other", get("/o"), OK), inter("cl", get("/c2"), OK),
+             inter("third", get("/t"), OK)]),
+    ("request", get("/o")), ("request", get("/t"))],
+    differs="§14.11 PUT not atomic", ruby=_ruby_partial_put, ours=_ours_atomic_put)
+
+
+def _ruby_drops_none_query(result: ScenarioResult) -> None:
+    assert result.verified and result.pact is not None
+    assert result.pact["interactions"][0]["request"]["query"] == "&y=1"
+
+
+def _ours_keeps_none_query(result: ScenarioResult) -> None:
+    assert result.verified and result.pact is not None
+    assert result.pact["interactions"][0]["request"]["query"] == "x&y=1"
+
+
+# §14.5: a None query value vanishes from Ruby's pact file (which then no longer says the
+# key must be there).
+case("none query value written",
+     [inter("nq", get("/nq", query={"x": None, "y": "1"}), OK)], [get("/nq", query="x&y=1")],
+     differs="§14.5 None query values vanish",
+     ruby=_ruby_drops_none_query, ours=_ours_keeps_none_query)
+# §14.6: paths are not percent-decoded in Ruby, so "/a b" or "/café" can never match.
+case("space in path", [inter("sp", get("/a b"), OK)], [get("/a%20b")],
+     differs="§14.6 paths not percent-decoded", ruby=_ruby_never_matches, ours=_ours_matches)
+case("non-ascii path", [inter("cafe", get("/café"), OK)], [get("/caf%C3%A9")],
+     differs="§14.6 paths not percent-decoded", ruby=_ruby_never_matches, ours=_ours_matches)
+
+
+def _ruby_invalid_json_unrecorded(result: ScenarioResult) -> None:
+    assert _status(result) == [500] and "JSON::ParserError" in result.responses[0].text
+    assert set(verification_sections(result.verification.text)) == {"Missing"}
+
+
+def _ours_invalid_json_incorrect(result: ScenarioResult) -> None:
+    assert _status(result) == [500]
+    assert result.responses[0].body["message"] == "No interaction found for POST /ij"
+    sections = verification_sections(result.verification.text)
+    assert sections["Incorrect"] == ["POST /ij (request body did not match)"]
+
+
+# §14.8: invalid JSON from the application gives a Ruby backtrace and is not recorded;
+# we report it as an incorrect request.
+case("invalid json from the application",
+     [inter("ij", {"method": "POST", "path": "/ij", "headers": JSON, "body": {"a": 1}}, OK)],
+     [{"method": "POST", "path": "/ij", "headers": JSON, "data": "{nope"}],
+     differs="§14.8 invalid JSON not recorded",
+     ruby=_ruby_invalid_json_unrecorded, ours=_ours_invalid_json_incorrect)
+
+
 # ---------------------------------------------------------------------------------------
 # The comparison
 # ---------------------------------------------------------------------------------------
@@ -555,3 +682,28 @@ def test_standalone_cli_same_as_ruby(ruby_mock_service: Any, tmp_path: Any) -> N
     finally:
         kill_tree(proc.pid)
         proc.wait(timeout=5)
+
+
+def test_no_stale_pact_file_left(ruby_mock_service: Any, tmp_path: Any) -> None:
+    """§14.14: POST /pact with nothing verified leaves an old file in place in Ruby, even in
+    overwrite mode. Ours replaces a file left by an earlier run (it writes an empty list)."""
+    from pact_unittest.mock_service import MockService
+
+    stale = {"consumer": {"name": "C"}, "provider": {"name": "P"},
+             "interactions": [{"description": "old", "request": {"method": "GET", "path": "/old"},
+                               "response": {"status": 200, "headers": {}}}],
+             "metadata": {"pactSpecification": {"version": "2.0.0"}}}
+    nothing = Scenario("nothing verified", [inter("unused", get("/u"), OK)], [])
+
+    ruby_file = ruby_mock_service.pact_path
+    ruby_file.write_text(json.dumps(stale), encoding="utf-8")
+    ruby = run_scenario(ruby_mock_service.uri, nothing)
+    assert ruby.pact is not None and ruby.pact["interactions"] == []
+    assert json.loads(ruby_file.read_text(encoding="utf-8")) == stale  # untouched
+
+    ours_file = tmp_path / "c-p.json"
+    ours_file.write_text(json.dumps(stale), encoding="utf-8")
+    with MockService("C", "P", pact_dir=str(tmp_path)) as service:
+        ours = run_scenario(service.uri, nothing)
+    assert ours.pact is not None and ours.pact["interactions"] == []
+    assert json.loads(ours_file.read_text(encoding="utf-8"))["interactions"] == []
