@@ -8,7 +8,6 @@ header lines stay separate lines.
 """
 from __future__ import annotations
 
-import dataclasses
 import http.client
 import json
 from typing import Any, Dict, List, Optional, Tuple
@@ -334,7 +333,7 @@ def add_state_with_data(world: World, name: str) -> None:
 
 @step(r'a key of "([^"]+)" is specified for the HTTP interaction')
 def set_key(world: World, key: str) -> None:
-    world.data["key"] = key
+    world.data["definition"]["key"] = key
 
 
 @step(r"the HTTP interaction is marked as pending")
@@ -355,9 +354,6 @@ def generate_pact(world: World) -> None:
     if world.data["states"]:
         definition["providerStates"] = world.data["states"]
     interaction = parse_interaction(definition, world.spec_version)
-    if "key" in world.data:
-        # wire.parse_interaction does not read "key" yet: set it on the model directly.
-        interaction = dataclasses.replace(interaction, v4_key=world.data["key"])
     world.data["defs"] = {"1": {"method": "GET", "path": "/compat"}}
     start_service(world, [interaction])
     send(world, "1", {})
