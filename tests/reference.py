@@ -255,12 +255,14 @@ def wait_for_admin(base_url: str, timeout: float = 15.0, proc: Any = None) -> No
 # The shared Ruby mock service
 # ---------------------------------------------------------------------------------------
 class RubyMockService:
-    """A Ruby ``pact-mock-service`` process for consumer C and provider P (spec 2.0.0)."""
+    """A Ruby ``pact-mock-service`` process (by default consumer C, provider P, spec 2.0.0)."""
 
     def __init__(self, pact_dir: pathlib.Path, consumer: str = CONSUMER,
-                 provider: str = PROVIDER, spec: str = "2.0.0") -> None:
+                 provider: str = PROVIDER, spec: str = "2.0.0",
+                 extra_args: Sequence[str] = ()) -> None:
         self.pact_dir = pact_dir
         self.consumer, self.provider, self.spec = consumer, provider, spec
+        self.extra_args = list(extra_args)  # e.g. ["--cors"]
         self.proc: Optional[subprocess.Popen] = None
         self.port = 0
 
@@ -276,7 +278,8 @@ class RubyMockService:
             self.proc = subprocess.Popen(
                 [str(exe), "service", "--host", "127.0.0.1", "--port", str(self.port),
                  "--pact-dir", str(self.pact_dir), "--consumer", self.consumer,
-                 "--provider", self.provider, "--pact-specification-version", self.spec],
+                 "--provider", self.provider, "--pact-specification-version", self.spec,
+                 *self.extra_args],
                 stdout=log, stderr=subprocess.STDOUT, env=reference_env(),
                 cwd=str(self.pact_dir),
             )

@@ -733,3 +733,67 @@ def test_merge_has_no_spurious_conflicts(ruby_mock_service: Any, tmp_path: Any) 
     assert again.status == 200, again.text
     assert normalise_pact(again.body) == normalise_pact(ours.pact)
     assert [i["description"] for i in again.body["interactions"]] == ["slashy"]
+
+
+@pytest.fixture(scope="module")
+def ruby_v3_cors(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The one extra Ruby process (spec 3 with --cors) for the §14.2 and §14.12 checks."""
+    from reference import RubyMockService
+
+    service = RubyMockService(tmp_path_factory.mktemp("ruby-v3"), spec="3.0.0",
+                              extra_args=["--cors"]).start()
+    try:
+        yield service
+    finally:
+        service.stop()
+
+
+def _run_ours_v3_cors(scenario: Scenario, tmp_path: Any) -> ScenarioResult:
+    from pact_unittest.mock_service import MockService
+
+    with MockService("C", "P", pact_dir=str(tmp_path), specification_version="3.0.0",
+                     cors=True) as service:
+        return run_scenario(service.uri, scenario)
+
+
+def test_v3_keeps_provider_states_and_parses_queries(ruby_v3_cors: Any, tmp_path: Any) -> None:
+    """§14.2: in spec 3 Ruby drops pact-python's provider_state (no providerStates written)
+    and compares a string query verbatim; ours writes providerStates and a query map."""
+    scenario = Scenario("v3 state", [inter("v3 state", get("/s", query="a=1&b=2"), OK,
+                                           state="exists")],
+                        [get("/s", query="b=2&a=1"), get("/s", query="a=1&b=2")])
+    ruby = run_scenario(ruby_v3_cors.uri, scenario)
+    assert _status(ruby) == [500, 200] and not ruby.verified
+    assert ruby.pact is not None
+    assert "providerStates" not in ruby.pact["interactions"][0]
+    assert "providerState" not in ruby.pact["interactions"][0]
+
+    ours = _run_ours_v3_cors(scenario, tmp_path)
+    assert _status(ours) == [200, 200] and ours.verified, ours.verification.text
+    assert ours.pact is not None
+    written = ours.pact["interactions"][0]
+    assert written["providerStates"] == [{"name": "exists"}]
+    assert written["request"]["query"] == {"a": ["1"], "b": ["2"]}
+
+
+def test_cors_options_interaction_usable(ruby_v3_cors: Any, tmp_path: Any) -> None:
+    """§14.12: with --cors Ruby answers every OPTIONS as a preflight, so an OPTIONS
+    interaction stays missing; ours serves a registered OPTIONS interaction and answers
+    other OPTIONS requests as Ruby's preflight."""
+    preflight = {"method": "OPTIONS", "path": "/o",
+                 "headers": {"Origin": "http://x", "Access-Control-Request-Method": "GET"}}
+    scenario = Scenario("cors options", [inter("opt", {"method": "OPTIONS", "path": "/o"},
+                                               {"status": 204})],
+                        [preflight, dict(preflight, path="/other")])
+    ruby = run_scenario(ruby_v3_cors.uri, scenario)
+    assert _status(ruby) == [200, 200] and not ruby.verified
+    assert ruby.missing.body == {"size": 1}
+
+    ours = _run_ours_v3_cors(scenario, tmp_path)
+    assert _status(ours) == [204, 200]
+    assert ours.responses[0].headers.get("access-control-allow-origin") == "http://x"
+    for name in ("access-control-allow-origin", "access-control-allow-methods"):
+        assert ours.responses[1].headers.get(name) == ruby.responses[1].headers.get(name)
+    # the preflight to /other is not an interaction: it is neither unexpected nor recorded
+    assert ours.verified, ours.verification.text
+    assert _descriptions(ours) == ["opt"]
