@@ -19,7 +19,7 @@ from .legacy import contains_legacy, split
 from .mismatch import Mismatch, make, show
 from .multipart import compare_multipart, describe_bytes
 from .query import compare_query
-from .rules import RuleList, Rules
+from .rules import ParamRules, RuleList, Rules, add_param_rule
 from .selection import BodyRules
 from .xml_body import compare_xml
 
@@ -175,9 +175,9 @@ def _text(exp_body: Any, act_body: Any, rules: BodyRules, partial: bool,
                  f"expected body {show(exp_body)} but got {show(act_body)}")]
 
 
-def _form_rules(entries: List[Tuple[tuple, RuleList]]) -> Dict[str, RuleList]:
-    out: Dict[str, RuleList] = {}
+def _form_rules(entries: List[Tuple[tuple, RuleList]]) -> Dict[str, ParamRules]:
+    """Body rules of a form body, as query rules: ``$.name`` or ``$.name[0]``."""
+    out: Dict[str, ParamRules] = {}
     for tokens, rule in entries:
-        if tokens and isinstance(tokens[0], str):
-            out[tokens[0]] = rule
+        add_param_rule(out, tokens, rule)
     return out

@@ -16,8 +16,8 @@ from .headers import _media_ok, compare_headers, header_text
 from .leaf import check_rule
 from .legacy import is_legacy, scalar
 from .mismatch import Mismatch, make, show
-from .query import compare_query
-from .rules import Rules, parse_rules
+from .query import compare_query, compare_query_text
+from .rules import ParamRules, RuleList, Rules, parse_rules
 
 __unittest = True
 
@@ -81,8 +81,12 @@ def _request(expected: Mapping[str, Any], actual: Mapping[str, Any], spec: str, 
         out.extend(_path(expected["path"], actual.get("path"), rules, partial))
     if "query" in expected:
         query, query_rules = _legacy_query(expected["query"], rules)
-        out.extend(compare_query(query, actual.get("query"), query_rules,
-                                 v1=spec == "1.0.0", partial=partial))
+        if rules.query_string is not None:
+            out.extend(compare_query_text(query, actual.get("query"), rules.query_string,
+                                          partial=partial))
+        else:
+            out.extend(compare_query(query, actual.get("query"), query_rules,
+                                     v1=spec == "1.0.0", partial=partial))
     return out + _headers_and_body(expected, actual, rules, spec, partial, strict=True)
 
 
@@ -199,7 +203,12 @@ def _headers(expected: Mapping[str, Any], actual: Mapping[str, Any], rules: Rule
 
 
 def _legacy_query(query: Any, rules: Rules) -> Any:
-    """A v2 query map may hold Terms per value: split them into query rules."""
+    """A v2 query map may hold Terms per value: split them into per-value query rules.
+
+    Like Ruby, a value that is not a list counts as a list of one, so a Term at value
+    ``i`` is the rule ``$.query.name[i]``; a rule from ``matchingRules`` at the same
+    place wins.
+    """
     if not isinstance(query, Mapping):
         if is_legacy(query):
             example, _ = scalar(query, "query")
@@ -210,13 +219,24 @@ def _legacy_query(query: Any, rules: Rules) -> Any:
     for name, values in query.items():
         items = values if isinstance(values, list) else [values]
         examples = []
-        for value in items:
+        for index, value in enumerate(items):
             example, rule = scalar(value, f"query {name!r}")
             examples.append(example)
-            if rule is not None and name not in found:
-                found[name] = rule
+            if rule is not None:
+                param = found.get(name)
+                if param is None or index not in param.items:
+                    found[name] = _with_item(param, index, rule)
         plain[name] = examples
     return plain, found
+
+
+def _with_item(param: Optional[ParamRules], index: int, rule: RuleList) -> ParamRules:
+    """A copy of ``param`` (rules parsed from the contract stay untouched) plus one item."""
+    out = ParamRules()
+    if param is not None:
+        out.whole, out.items = param.whole, dict(param.items)
+    out.items[index] = rule
+    return out
 
 
 __all__ = ["match_request", "match_response", "match_message", "unwrap"]

@@ -92,7 +92,7 @@ def show_typed(value: Any) -> str:
 def make(kind: str, path: str, expected: Any, actual: Any, detail: str) -> Mismatch:
     """Build a mismatch whose message is ``"<where>: <detail>"``."""
     where = path if kind == "body" or not path else f"{kind} {path!r}"
-    if kind in ("method", "path", "status") and not path:
+    if kind in ("method", "path", "status", "query") and not path:
         where = kind
     if kind == "body-content-type":
         where = "body content type"

@@ -5,6 +5,11 @@ key order is free, repeated keys keep their order, empty segments (a trailing ``
 ignored, missing and unexpected parameters fail. Either side may be given as a raw string
 or as a map (of lists or of single values) in any version: the mock service passes the
 actual query raw for v1/v2 and as a map for v3/v4.
+
+Rules are per parameter (:class:`~.rules.ParamRules`): on the whole parameter
+(``$.query.n``, every value), or on one value (``$.query.n[0]``, which the Ruby mock
+service writes for ``query={"n": Term(...)}``, or ``$.query.n[*]``). A v2 ``$.query``
+rule (``query=Term(...)``) is applied to the whole query string instead.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from urllib.parse import unquote, unquote_plus, urlencode
 from .leaf import check_rule
 from .mismatch import Mismatch, make, show
 from .paths import render_key
-from .rules import RuleList
+from .rules import ParamRules, RuleList
 
 __unittest = True
 
@@ -62,7 +67,7 @@ def query_string_v1(query: Any) -> str:
     return unquote(str(query))
 
 
-def compare_query(expected: Any, actual: Any, rules: Dict[str, RuleList], *, v1: bool = False,
+def compare_query(expected: Any, actual: Any, rules: Mapping[str, ParamRules], *, v1: bool = False,
                   partial: bool = False, kind: str = "query",
                   allow_unexpected: bool = False) -> List[Mismatch]:
     """All query (or form) mismatches; ``expected`` None means "not specified"."""
@@ -89,9 +94,9 @@ def compare_query(expected: Any, actual: Any, rules: Dict[str, RuleList], *, v1:
                             f"expected {show(values)} but the parameter was missing"))
             continue
         got = act[name]
-        rule = rules.get(name)
-        if rule is not None:
-            _apply_rule(name, rule, values, got, out, partial, kind)
+        param = rules.get(name)
+        if param is not None:
+            _apply_rules(name, param, values, got, out, partial, kind)
         elif values != got:
             out.append(make(kind, name, values, got, f"expected {show(values)} but got {show(got)}"))
     if not allow_unexpected:
@@ -101,6 +106,31 @@ def compare_query(expected: Any, actual: Any, rules: Dict[str, RuleList], *, v1:
     return out
 
 
+def compare_query_text(expected: Any, actual: Any, rule: RuleList, *,
+                       partial: bool = False) -> List[Mismatch]:
+    """A v2 ``$.query`` rule: the whole actual query string against ``rule``.
+
+    pact-python v2 and Ruby write it for ``query=Term(r"a=\\d+", "a=1")``; Ruby matches
+    the regex against the raw query string. The percent-decoded string is accepted too
+    (``q=a b`` and ``q=a%20b`` are the same query), and a map-form actual is rendered
+    back to a string first.
+    """
+    if expected is None:
+        return []
+    if isinstance(expected, Mapping):
+        raise ValueError("a $.query rule needs the expected query as a string")
+    if actual is None:
+        raw = ""
+    elif isinstance(actual, Mapping):
+        raw = urlencode([(k, v) for k, values in parse_query(actual).items() for v in values])
+    else:
+        raw = actual.decode("utf-8", "replace") if isinstance(actual, bytes) else str(actual)
+    errors = check_rule(rule, expected, raw, text=True, partial=partial)
+    if errors and not check_rule(rule, expected, unquote_plus(raw), text=True, partial=partial):
+        errors = []
+    return [make("query", "", expected, raw, error) for error in errors]
+
+
 def _as_body_path(mismatch: Mismatch) -> Mismatch:
     """A form-body mismatch: the parameter becomes a JSON path (``$.name``)."""
     path = "$" + render_key(mismatch.path) if mismatch.path else "$"
@@ -108,16 +138,31 @@ def _as_body_path(mismatch: Mismatch) -> Mismatch:
     return make("body", path, mismatch.expected, mismatch.actual, detail)
 
 
-def _apply_rule(name: str, rule: RuleList, values: List[str], got: List[str],
-                out: List[Mismatch], partial: bool, kind: str) -> None:
-    for matcher in rule.matchers:
-        if matcher.min is not None and len(got) < matcher.min:
-            out.append(make(kind, name, values, got,
-                            f"expected at least {matcher.min} value(s) but got {len(got)}"))
-        if matcher.max is not None and len(got) > matcher.max:
-            out.append(make(kind, name, values, got,
-                            f"expected at most {matcher.max} value(s) but got {len(got)}"))
+def _apply_rules(name: str, param: ParamRules, values: List[str], got: List[str],
+                 out: List[Mismatch], partial: bool, kind: str) -> None:
+    """One parameter with rules: per value the most specific rule, else equality."""
+    whole = param.whole
+    if whole is not None:
+        for matcher in whole.matchers:
+            if matcher.min is not None and len(got) < matcher.min:
+                out.append(make(kind, name, values, got,
+                                f"expected at least {matcher.min} value(s) but got {len(got)}"))
+            if matcher.max is not None and len(got) > matcher.max:
+                out.append(make(kind, name, values, got,
+                                f"expected at most {matcher.max} value(s) but got {len(got)}"))
+    elif len(got) != len(values):
+        # rules on single values only: the number of values is still compared (§6 step 2)
+        out.append(make(kind, name, values, got,
+                        f"expected {len(values)} value(s) {show(values)} but got "
+                        f"{len(got)}: {show(got)}"))
+        return
     for i, value in enumerate(got):
         example = values[i] if i < len(values) else (values[0] if values else "")
+        rule = param.for_value(i)
+        if rule is None:
+            if value != example:
+                out.append(make(kind, name, example, value,
+                                f"expected {show(example)} but got {show(value)}"))
+            continue
         for error in check_rule(rule, example, value, text=True, partial=partial):
             out.append(make(kind, name, example, value, error))

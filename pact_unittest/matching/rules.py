@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from .paths import Token, parse_path
+from .paths import ANY_INDEX, Token, parse_path
 from .timefmt import compile_format
 
 _ALIASES = {
@@ -109,13 +109,68 @@ class RuleList:
         return f"RuleList({[m.raw for m in self.matchers]!r}, {self.combine})"
 
 
+class ParamRules:
+    """The rules of one query parameter (or form field), whose value is a list of strings.
+
+    ``whole`` is the rule on the parameter (v2 ``$.query.n``, v3 ``query: {"n": ...}``): it
+    holds for every value, and its ``min``/``max`` count the values. ``items`` holds the
+    rules on single values, keyed by index or :data:`ANY_INDEX`: the Ruby mock service
+    writes ``$.query.n[0]`` for ``query={"n": Term(...)}``, because it stores every query
+    value as a list. As for bodies (SEMANTICS §9.3), the most specific rule wins: ``[0]``
+    over ``[*]`` over the whole parameter; and only a rule on the whole parameter frees the
+    number of values (§6 step 2: a rule on the elements alone does not relax the length).
+    """
+
+    __slots__ = ("whole", "items")
+
+    def __init__(self) -> None:
+        self.whole: Optional[RuleList] = None
+        self.items: Dict[Any, RuleList] = {}
+
+    def for_value(self, index: int) -> Optional[RuleList]:
+        """The rule for the value at ``index`` (None: compare it by equality)."""
+        found = self.items.get(index)
+        if found is None:
+            found = self.items.get(ANY_INDEX, self.whole)
+        return found
+
+    def __repr__(self) -> str:
+        return f"ParamRules(whole={self.whole!r}, items={self.items!r})"
+
+
+def add_param_rule(target: Dict[str, ParamRules], tokens: Tuple[Token, ...],
+                   rule: RuleList) -> None:
+    """File a query/form rule under its parameter: ``name`` or ``name[i]``/``name[*]``.
+
+    The name is the leading key tokens joined with ``.`` (``$.query.a.b`` names the
+    parameter ``a.b``, as before); a rule reaching *inside* a value (``$.query.n[*].*``,
+    which Ruby writes for an EachLike) addresses nothing in a string and is dropped, as
+    rule paths that address nothing are (SEMANTICS §13.11).
+    """
+    names: List[str] = []
+    pos = 0
+    while pos < len(tokens) and isinstance(tokens[pos], str):
+        names.append(str(tokens[pos]))
+        pos += 1
+    if not names:
+        return
+    rest = tokens[pos:]
+    param = target.setdefault(".".join(names), ParamRules())
+    if not rest:
+        param.whole = rule
+    elif len(rest) == 1 and (isinstance(rest[0], int) or rest[0] is ANY_INDEX):
+        param.items[rest[0]] = rule
+
+
 class Rules:
     """All rules of one request, response or message, by category."""
 
     def __init__(self) -> None:
         self.body: List[Tuple[Tuple[Token, ...], RuleList]] = []
         self.header: Dict[str, RuleList] = {}
-        self.query: Dict[str, RuleList] = {}
+        self.query: Dict[str, ParamRules] = {}
+        #: v2 ``$.query``: a rule on the whole query string (pact-python ``query=Term(...)``)
+        self.query_string: Optional[RuleList] = None
         self.metadata: Dict[str, RuleList] = {}
         self.path: Optional[RuleList] = None
         self.status: Optional[RuleList] = None
@@ -226,6 +281,12 @@ def parse_rules(raw: Any) -> Rules:
             setattr(rules, category, RuleList(value, where))
         elif category == "body":
             _read_body_category(rules, value, where)
+        elif category == "query":
+            if not isinstance(value, dict):
+                raise ValueError(f"{where} must be an object, got {value!r}")
+            for name, item in value.items():
+                param = rules.query.setdefault(str(name), ParamRules())
+                param.whole = RuleList(item, f"{where}.{name}")
         else:
             if not isinstance(value, dict):
                 raise ValueError(f"{where} must be an object, got {value!r}")
@@ -260,8 +321,12 @@ def _read_flat(rules: Rules, key: str, value: Any) -> None:
         rules.body.append((tokens[1:], rule))
     elif category in ("path", "status"):
         setattr(rules, category, rule)
+    elif category == "query" and len(tokens) == 1:
+        rules.query_string = rule
+    elif len(tokens) < 2:
+        raise ValueError(f"{where}: missing the {category} name")
+    elif category == "query":
+        add_param_rule(rules.query, tokens[1:], rule)
     else:
         name = ".".join(str(t) for t in tokens[1:])
-        if not name:
-            raise ValueError(f"{where}: missing the {category} name")
         getattr(rules, category)[name.lower() if category == "header" else name] = rule

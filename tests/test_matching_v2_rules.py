@@ -1,0 +1,130 @@
+"""Spec 1/2 rules as the Ruby mock service and pact-python v2 write them: indexed query
+rules (``$.query.n[0]``), a rule on the whole query string (``$.query``), and numbers
+compared Ruby's way (``1 == 1.0``); plus the shared Java date/time pattern module."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from pact_unittest.matching import match_request
+from pact_unittest.mock_service import MockService
+
+DIGITS = {"match": "regex", "regex": r"\d+"}
+
+
+def query_rules(query, rules, actual, spec="2.0.0"):
+    expected = {"method": "GET", "path": "/a", "query": query, "matchingRules": rules}
+    return match_request(expected, {"method": "GET", "path": "/a", "query": actual}, spec)
+
+
+# --- Task: $.query.n[0] (Ruby writes it for query={"n": Term(...)}) ---------------------
+
+def test_indexed_query_rule_applies_to_that_value():
+    assert query_rules("n=1", {"$.query.n[0]": DIGITS}, "n=42") == []
+    [m] = query_rules("n=1", {"$.query.n[0]": DIGITS}, "n=x")
+    assert (m.kind, m.path, m.actual) == ("query", "n", "x")
+    assert "matching /\\d+/" in m.message
+
+
+def test_indexed_query_rule_does_not_relax_the_number_of_values():
+    [m] = query_rules("n=1", {"$.query.n[0]": DIGITS}, "n=42&n=7")
+    assert (m.kind, m.path, m.expected, m.actual) == ("query", "n", ["1"], ["42", "7"])
+
+
+def test_each_index_has_its_own_rule_and_unruled_values_compare_equal():
+    rules = {"$.query.n[1]": DIGITS}
+    assert query_rules("n=a&n=1", rules, "n=a&n=99") == []
+    [m] = query_rules("n=a&n=1", rules, "n=b&n=99")
+    assert (m.expected, m.actual) == ("a", "b")
+
+
+def test_star_index_applies_to_every_value_and_exact_index_wins():
+    rules = {"$.query.n[*]": DIGITS, "$.query.n[0]": {"match": "regex", "regex": "[a-z]+"}}
+    assert query_rules("n=a&n=1&n=2", rules, "n=zz&n=5&n=6") == []
+    assert [m.actual for m in query_rules("n=a&n=1&n=2", rules, "n=5&n=x&n=6")] == ["5", "x"]
+
+
+def test_whole_parameter_rule_applies_to_all_values_and_frees_their_number():
+    assert query_rules("n=1", {"$.query.n": DIGITS}, "n=42&n=7&n=0") == []
+    assert [m.actual for m in query_rules("n=1", {"$.query.n": DIGITS}, "n=4&n=x")] == ["x"]
+
+
+def test_ruby_each_like_query_rules_min_and_element_path():
+    rules = {"$.query.n": {"min": 2}, "$.query.n[*].*": {"match": "type"}}
+    assert query_rules("n=a&n=a", rules, "n=1&n=2&n=3") == []
+    [m] = query_rules("n=a&n=a", rules, "n=1")
+    assert "at least 2" in m.message
+
+
+def test_indexed_query_rules_in_v3_file_form_and_v1():
+    assert query_rules({"n": ["1"]}, {"$.query.n[0]": DIGITS}, {"n": ["42"]}, "3.0.0") == []
+    assert query_rules("n=1", {"$.query.n[0]": DIGITS}, "n=42", "1.0.0") == []
+
+
+def test_inline_terms_in_a_query_map_are_per_value():
+    term = {"json_class": "Pact::Term", "data": {"generate": "1", "matcher": {
+        "json_class": "Regexp", "o": 0, "s": r"\d+"}}}
+    expected = {"method": "GET", "path": "/a", "query": {"n": ["x", term]}}
+    assert match_request(expected, {"method": "GET", "path": "/a", "query": "n=x&n=5"}) == []
+    [m] = match_request(expected, {"method": "GET", "path": "/a", "query": "n=y&n=5"})
+    assert (m.expected, m.actual) == ("x", "y")
+    assert match_request(expected, {"method": "GET", "path": "/a", "query": "n=x&n=5&n=6"})
+
+
+def test_form_body_rules_with_an_index():
+    expected = {"method": "POST", "path": "/a", "headers": {
+        "Content-Type": "application/x-www-form-urlencoded"}, "body": "n=1&m=a",
+        "matchingRules": {"$.body.n[0]": DIGITS}}
+    actual = dict(expected, body="n=77&m=a")
+    del actual["matchingRules"]
+    assert match_request(expected, actual) == []
+    [m] = match_request(expected, dict(actual, body="n=x&m=a"))
+    assert (m.kind, m.path) == ("body", "$.n")
+
+
+def test_rule_on_the_whole_query_string():
+    rules = {"$.query": {"match": "regex", "regex": r"a=\d+&b=[\w ]+"}}
+    assert query_rules("a=1&b=x", rules, "a=42&b=yz") == []
+    assert query_rules("a=1&b=x", rules, "a=42&b=y%20z") == []  # raw fails, decoded matches
+    assert query_rules("a=1&b=x", rules, {"a": ["42"], "b": ["y z"]}) == []
+    [m] = query_rules("a=1&b=x", rules, "a=x&b=y")
+    assert (m.kind, m.path, m.actual) == ("query", "", "a=x&b=y")
+    assert m.message.startswith("query: ")
+
+
+def test_mock_service_v2_term_in_query_end_to_end():
+    """pact-python 2.x sends query={"n": Term(r"\\d+", "1")} in this json_class form."""
+    interaction = {
+        "description": "a numbered thing", "provider_state": None,
+        "request": {"method": "GET", "path": "/things", "query": {"n": {
+            "json_class": "Pact::Term",
+            "data": {"generate": "1",
+                     "matcher": {"json_class": "Regexp", "o": 0, "s": "\\d+"}}}}},
+        "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+                     "body": {"ok": True}},
+    }
+    with MockService("C", "P", specification_version="2.0.0") as svc:
+        [parsed] = svc.set_interactions([interaction])
+        assert parsed.request["matchingRules"] == {"$.query.n[0]": {
+            "match": "regex", "regex": "\\d+"}}
+        good = requests.get(svc.uri + "/things?n=42", timeout=10)
+        assert (good.status_code, good.json()) == (200, {"ok": True})
+        assert svc.verification().ok
+        bad = requests.get(svc.uri + "/things?n=abc", timeout=10)
+        assert bad.status_code == 500
+        assert not svc.verification().ok
+
+
+@pytest.mark.parametrize("query", ["n=42&n=43", "m=1"])
+def test_mock_service_v2_term_in_query_still_rejects_other_queries(query):
+    interaction = {
+        "description": "a numbered thing",
+        "request": {"method": "GET", "path": "/things", "query": {"n": {
+            "json_class": "Pact::Term",
+            "data": {"generate": "1",
+                     "matcher": {"json_class": "Regexp", "o": 0, "s": "\\d+"}}}}},
+        "response": {"status": 204},
+    }
+    with MockService("C", "P", specification_version="2.0.0") as svc:
+        svc.set_interactions([interaction])
+        assert requests.get(svc.uri + "/things?" + query, timeout=10).status_code == 500
