@@ -2,12 +2,14 @@
 
 Interactions are built as pact-file JSON and parsed by ``wire.parse_interaction`` (binary
 bodies, which no JSON form of spec 1-3 holds, are put into the parsed Interaction as bytes);
-the service is driven by its direct API (the same Session the HTTP admin API calls); the
+the service is driven by its direct API (the same Session the HTTP admin API calls), or,
+for the "(admin API)" runs, over HTTP exactly as a client in another language would; the
 client requests are real HTTP on 127.0.0.1, sent with ``http.client`` so that repeated
 header lines stay separate lines.
 """
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 from typing import Any, Dict, List, Optional, Tuple
@@ -16,6 +18,7 @@ from urllib.parse import urlsplit
 from pact_unittest.model import Interaction, ProviderState
 from pact_unittest.mock_service import MockService
 from pact_unittest.pact_file import pact_file_name
+from pact_unittest.verification import Verification
 from pact_unittest.wire import parse_interaction
 
 from .cells import Body, load_json_fixture, parse_body, parse_headers, table_rows
@@ -31,8 +34,12 @@ def _content_type(headers: List[Tuple[str, str]]) -> Optional[str]:
     return next((v for k, v in headers if k.lower() == "content-type"), None)
 
 
-def build_interaction(world: World, number: str, body_cell: Optional[str] = None) -> Interaction:
-    """Interaction ``number`` of the Background table, optionally with another body."""
+def build_interaction(world: World, number: str, body_cell: Optional[str] = None) -> Any:
+    """Interaction ``number`` of the Background table, optionally with another body.
+
+    In-process: an Interaction. Over the admin API (``world.data["transport"] == "admin"``):
+    the JSON a client sends, binary bodies as v4 base64 body objects.
+    """
     row = world.data["defs"][number]
     request: Dict[str, Any] = {"method": row["method"], "path": row["path"]}
     if row.get("query"):
@@ -55,6 +62,11 @@ def build_interaction(world: World, number: str, body_cell: Optional[str] = None
     if response_body is not None:
         response["body"] = response_body.value
     data = {"description": f"interaction {number}", "request": request, "response": response}
+    if world.data.get("transport") == "admin":
+        if binary:
+            request["body"] = {"contentType": body.content_type, "encoded": "base64",
+                               "content": base64.b64encode(body.value).decode("ascii")}
+        return data
     interaction = parse_interaction(data, world.spec_version)
     if binary:
         interaction.request["body"] = body.value
@@ -66,9 +78,29 @@ def start_service(world: World, interactions: List[Interaction]) -> MockService:
                           specification_version=world.spec_version)
     service.start()
     world.add_cleanup(service.stop)
-    service.set_interactions(interactions)
     world.data["service"] = service
+    if world.data.get("transport") == "admin":
+        status, _, answer = _admin(world, "PUT", "/interactions", {"interactions": interactions})
+        assert status == 200, answer
+    else:
+        service.set_interactions(interactions)
     return service
+
+
+def _admin(world: World, method: str, path: str, payload: Any = None,
+           accept: Optional[str] = None) -> Tuple[int, Dict[str, str], bytes]:
+    """One call to the mock's HTTP admin API (the Ruby-style ``X-Pact-Mock-Service`` header)."""
+    target = urlsplit(world.data["service"].uri)
+    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=10)
+    headers = {"X-Pact-Mock-Service": "true", "Content-Type": "application/json"}
+    if accept:
+        headers["Accept"] = accept
+    try:
+        connection.request(method, path, json.dumps(payload) if payload is not None else None, headers)
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
 
 
 @step(r"the following HTTP interactions have been defined:")
@@ -160,6 +192,14 @@ def payload_content_type(world: World, mime: str) -> None:
 def pact_test_done(world: World) -> None:
     """What a ``with pact:`` block does at its end: verify, and write only when verified."""
     service: MockService = world.data["service"]
+    if world.data.get("transport") == "admin":
+        _, _, answer = _admin(world, "GET", "/interactions/verification", accept="application/json")
+        verification = Verification.from_json(answer)
+        world.data["verification"] = verification
+        if verification.ok:
+            status, _, answer = _admin(world, "POST", "/pact", {})
+            assert status == 200, answer
+        return
     verification = service.verification()
     world.data["verification"] = verification
     if verification.ok:
@@ -167,6 +207,9 @@ def pact_test_done(world: World) -> None:
 
 
 def _verification(world: World) -> Any:
+    if "verification" not in world.data and world.data.get("transport") == "admin":
+        _, _, answer = _admin(world, "GET", "/interactions/verification", accept="application/json")
+        return Verification.from_json(answer)
     return world.data.get("verification") or world.data["service"].verification()
 
 
@@ -353,7 +396,8 @@ def generate_pact(world: World) -> None:
     definition = dict(world.data["definition"])
     if world.data["states"]:
         definition["providerStates"] = world.data["states"]
-    interaction = parse_interaction(definition, world.spec_version)
+    admin = world.data.get("transport") == "admin"
+    interaction = definition if admin else parse_interaction(definition, world.spec_version)
     world.data["defs"] = {"1": {"method": "GET", "path": "/compat"}}
     start_service(world, [interaction])
     send(world, "1", {})
