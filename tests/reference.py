@@ -524,6 +524,40 @@ def python_cli(*args: str, **kwargs: Any) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", *args], env=env, **kwargs)
 
 
+def read_port_line(proc: subprocess.Popen, timeout: float = 15.0) -> int:
+    """Wait for the ``port=NNNN`` line a CLI prints once listening; fail after ``timeout``.
+
+    A reader thread keeps a hung or silent process from blocking the test forever.
+    """
+    import queue
+    import re
+    import threading
+
+    lines: "queue.Queue[Optional[str]]" = queue.Queue()
+    seen: List[str] = []
+
+    def _reader() -> None:
+        assert proc.stdout is not None
+        for raw in iter(proc.stdout.readline, b""):
+            lines.put(raw.decode("utf-8", errors="replace"))
+        lines.put(None)
+
+    threading.Thread(target=_reader, name="port-line-reader", daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        try:
+            line = lines.get(timeout=max(remaining, 0.01))
+        except queue.Empty:
+            raise AssertionError(f"no port=NNNN line within {timeout} s; output: {seen}")
+        if line is None:
+            raise AssertionError(f"process exited ({proc.poll()}) before port=NNNN: {seen}")
+        seen.append(line)
+        match = re.search(r"\bport=(\d+)", line)
+        if match:
+            return int(match.group(1))
+
+
 def interactions_of(pact: Dict[str, Any]) -> Sequence[str]:
     """Descriptions of a pact's interactions, sorted: a compact thing to assert on."""
     return sorted(i.get("description") or "" for i in pact.get("interactions", []))

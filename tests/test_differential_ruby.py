@@ -648,24 +648,14 @@ def test_standalone_cli_same_as_ruby(ruby_mock_service: Any, tmp_path: Any) -> N
     """Our standalone CLI (port 0, port=NNNN on stdout) answers a mixed scenario like Ruby."""
     import subprocess
 
-    from reference import kill_tree, wait_for_admin
+    from reference import kill_tree, read_port_line, wait_for_admin
 
     proc = python_cli("pact_unittest.mock_service", "service", "--port", "0",
                       "--host", "127.0.0.1", "--pact-dir", str(tmp_path), "--consumer", "C",
                       "--provider", "P", "--pact-specification-version", "2.0.0",
                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        port = None
-        assert proc.stdout is not None
-        for _ in range(50):
-            line = proc.stdout.readline().decode()
-            if not line:
-                break
-            match = re.search(r"port=(\d+)", line)
-            if match:
-                port = int(match.group(1))
-                break
-        assert port, "the CLI printed no port=NNNN line"
+        port = read_port_line(proc)
         uri = f"http://127.0.0.1:{port}"
         wait_for_admin(uri, proc=proc)
         scenario = Scenario("cli mix", [
