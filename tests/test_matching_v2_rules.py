@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from pact_unittest.matching import match_request
+from pact_unittest.matching import match_request, match_response
 from pact_unittest.mock_service import MockService
 
 DIGITS = {"match": "regex", "regex": r"\d+"}
@@ -128,3 +128,58 @@ def test_mock_service_v2_term_in_query_still_rejects_other_queries(query):
     with MockService("C", "P", specification_version="2.0.0") as svc:
         svc.set_interactions([interaction])
         assert requests.get(svc.uri + "/things?" + query, timeout=10).status_code == 500
+
+
+# --- Task: numbers in spec 1/2 (Ruby's treat_all_number_classes_as_equivalent) ----------
+
+@pytest.mark.parametrize("spec", ["1.0.0", "1.1.0", "2.0.0"])
+@pytest.mark.parametrize("exp,act", [(1, 1.0), (1.0, 1), ([2, {"x": 3.0}], [2.0, {"x": 3}])])
+def test_int_and_float_of_equal_value_are_equal_before_spec_3(spec, exp, act):
+    for func in (match_request, match_response):
+        assert func({"body": {"n": exp}}, {"body": {"n": act}}, spec) == [], func
+
+
+@pytest.mark.parametrize("spec", ["3.0.0", "4.0.0"])
+def test_int_and_float_stay_apart_from_spec_3(spec):
+    [m] = match_response({"body": {"n": 1}}, {"body": {"n": 1.0}}, spec)
+    assert (m.path, m.expected, m.actual) == ("$.n", 1, 1.0)
+    assert match_response({"body": {"n": 1.0}}, {"body": {"n": 1}}, spec)
+
+
+@pytest.mark.parametrize("spec", ["1.0.0", "2.0.0"])
+def test_loose_numbers_still_keep_values_and_other_types_apart(spec):
+    assert match_response({"body": {"n": 1}}, {"body": {"n": 1.5}}, spec)
+    assert match_response({"body": {"n": 1}}, {"body": {"n": True}}, spec)
+    assert match_response({"body": {"n": 0}}, {"body": {"n": False}}, spec)
+    assert match_response({"body": {"n": 1}}, {"body": {"n": "1"}}, spec)
+    assert match_response({"body": {"n": 1.0}}, {"body": {"n": "1.0"}}, spec)
+
+
+@pytest.mark.parametrize("spec", ["2.0.0", "3.0.0"])
+def test_type_rule_treats_int_and_float_as_one_number_type(spec):
+    rules = ({"$.body.n": {"match": "type"}} if spec < "3"
+             else {"body": {"$.n": {"matchers": [{"match": "type"}]}}})
+    expected = {"body": {"n": 1}, "matchingRules": rules}
+    assert match_response(expected, {"body": {"n": 2.5}}, spec) == []
+    assert match_response(dict(expected, body={"n": 2.5}), {"body": {"n": 7}}, spec) == []
+    assert match_response(expected, {"body": {"n": "2"}}, spec)
+
+
+def test_ruby_like_in_a_v2_body_matches_int_with_float():
+    like = {"json_class": "Pact::SomethingLike", "contents": {"price": 10}}
+    assert match_request({"body": like}, {"body": {"price": 9.99}}, "2.0.0") == []
+
+
+def test_mock_service_v2_body_one_equals_one_point_zero():
+    interaction = {
+        "description": "post a number",
+        "request": {"method": "POST", "path": "/n",
+                    "headers": {"Content-Type": "application/json"}, "body": {"n": 1.0}},
+        "response": {"status": 201},
+    }
+    with MockService("C", "P", specification_version="2.0.0") as svc:
+        svc.set_interactions([interaction])
+        got = requests.post(svc.uri + "/n", data='{"n": 1}', timeout=10,
+                            headers={"Content-Type": "application/json"})
+        assert got.status_code == 201
+        assert svc.verification().ok

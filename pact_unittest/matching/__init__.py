@@ -12,7 +12,8 @@ the rules of a Pact specification version (1.0.0 to 4.0.0)? The answer is a list
 Semantics follow the official specification cases (all 803 pass) as summarised in
 ``pact-spec/SEMANTICS.md``. Regexes match the whole value in every version;
 ``partial_regex=True`` gives the Ruby mock service's ``re.search`` behaviour as a
-migration aid. A malformed contract raises ``ValueError``; nothing else is raised.
+migration aid. For spec 1.x/2.x an integer and a float of equal value are equal (``1 ==
+1.0``, as in the Ruby differ); from spec 3 on JSON equality keeps them apart. A malformed contract raises ``ValueError``; nothing else is raised.
 """
 from __future__ import annotations
 

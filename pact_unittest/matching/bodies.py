@@ -73,9 +73,13 @@ def _is_empty(value: Any) -> bool:
 
 def compare_body(expected: Mapping[str, Any], actual: Mapping[str, Any], rules: Rules, *,
                  strict: bool, partial: bool, v4: bool, key: str = "body",
-                 exp_type: Optional[str] = None, act_type: Optional[str] = None
-                 ) -> List[Mismatch]:
-    """All body mismatches of one request, response or message."""
+                 exp_type: Optional[str] = None, act_type: Optional[str] = None,
+                 loose_numbers: bool = False) -> List[Mismatch]:
+    """All body mismatches of one request, response or message.
+
+    ``loose_numbers`` (spec 1.x/2.x): ``1`` equals ``1.0`` in JSON bodies (see
+    :mod:`.json_body`).
+    """
     if key not in expected:
         return []
     exp_body, declared = unwrap(expected[key], v4)
@@ -101,7 +105,7 @@ def compare_body(expected: Mapping[str, Any], actual: Mapping[str, Any], rules: 
         body_rules = body_rules + extra
     compiled = BodyRules(body_rules)
     if fam == "json" or (fam == "binary" and not isinstance(exp_body, (str, bytes, bytearray))):
-        return _json(exp_body, act_body, compiled, strict, partial)
+        return _json(exp_body, act_body, compiled, strict, partial, loose_numbers)
     if fam == "xml":
         try:
             return compare_xml(_as_text(exp_body), _as_text(act_body), compiled,
@@ -136,7 +140,7 @@ def _load(value: Any) -> Tuple[Any, bool]:
 
 
 def _json(exp_body: Any, act_body: Any, rules: BodyRules, strict: bool,
-          partial: bool) -> List[Mismatch]:
+          partial: bool, loose_numbers: bool) -> List[Mismatch]:
     exp, _ = _load(exp_body)
     act = act_body
     if isinstance(act, (str, bytes, bytearray)) and not isinstance(exp, str):
@@ -147,7 +151,8 @@ def _json(exp_body: Any, act_body: Any, rules: BodyRules, strict: bool,
         if not ok:
             return [make("body", "$", exp, act_body,
                          f"actual body is not valid JSON: {show(act_body)}")]
-    return compare_json(exp, act, rules, strict=strict, partial=partial)
+    return compare_json(exp, act, rules, strict=strict, partial=partial,
+                        loose_numbers=loose_numbers)
 
 
 def _text(exp_body: Any, act_body: Any, rules: BodyRules, partial: bool,

@@ -3,6 +3,14 @@
 One explicit stack of ``(expected, actual, path, state)`` replaces recursion: a 100 000
 deep list costs memory proportional to its depth, never a RecursionError. ``state`` is the
 rule-selection state of :mod:`.selection`, derived per child in O(1) amortised.
+
+Numbers: from spec 3 on, equality keeps JSON types apart (``1`` is not ``1.0``), as the
+v3/v4 implementations do. For spec 1.x/2.x (``loose_numbers=True``) an integer and a
+float of equal value are equal, as in the Ruby differ the v2 tooling used
+(``treat_all_number_classes_as_equivalent``): a v2 contract written with ``1.0`` is
+satisfied by ``1`` and the other way round. No official v1/v1.1/v2 case says otherwise
+(only ``matches with floats`` has floats, with equal values on both sides). Booleans are
+never numbers. Under a ``type`` rule all numbers are one type in every version.
 """
 from __future__ import annotations
 
@@ -21,11 +29,12 @@ _EMPTY_RULES = BodyRules([])
 
 
 class _Ctx:
-    __slots__ = ("strict", "partial", "out")
+    __slots__ = ("strict", "partial", "loose_numbers", "out")
 
-    def __init__(self, strict: bool, partial: bool) -> None:
+    def __init__(self, strict: bool, partial: bool, loose_numbers: bool) -> None:
         self.strict = strict
         self.partial = partial
+        self.loose_numbers = loose_numbers
         self.out: List[Mismatch] = []
 
     def add(self, path: RtPath, expected: Any, actual: Any, detail: str) -> None:
@@ -33,9 +42,13 @@ class _Ctx:
 
 
 def compare_json(expected: Any, actual: Any, rules: Optional[BodyRules], *, strict: bool,
-                 partial: bool = False, root: RtPath = None) -> List[Mismatch]:
-    """All mismatches between two parsed JSON values under ``rules``."""
-    ctx = _Ctx(strict, partial)
+                 partial: bool = False, root: RtPath = None,
+                 loose_numbers: bool = False) -> List[Mismatch]:
+    """All mismatches between two parsed JSON values under ``rules``.
+
+    ``loose_numbers`` (spec 1.x/2.x) makes ``1`` and ``1.0`` equal (module docstring).
+    """
+    ctx = _Ctx(strict, partial, loose_numbers)
     state = (rules or _EMPTY_RULES).root
     if state.empty and isinstance(expected, (dict, list)) and _same_json(expected, actual):
         return ctx.out
@@ -119,7 +132,8 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
             for i in range(min(len(exp), len(act)) - 1, -1, -1):
                 push((exp[i], act[i], (path, i), state.child(i)))
         elif rule is None or rule.kinds == _EQ:
-            if type(exp) is not type(act) or exp != act:
+            if (type(exp) is not type(act) or exp != act) and not (
+                    ctx.loose_numbers and _same_number(exp, act)):
                 ctx.add(path, exp, act, f"expected {show_typed(exp)} but got {show_typed(act)}")
         elif rule.single is not None:
             error = check(rule.single, exp, act, partial=partial)
@@ -131,6 +145,13 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
 
 
 _EQ = frozenset({"equality"})
+_NUMBER_TYPES = (int, float)
+
+
+def _same_number(expected: Any, actual: Any) -> bool:
+    """An int and a float of equal value (spec < 3); booleans are not numbers here."""
+    return (type(expected) in _NUMBER_TYPES and type(actual) in _NUMBER_TYPES
+            and expected == actual)
 
 
 def _report(path: RtPath, key: Any, expected: Any, actual: Any, detail: str) -> Mismatch:
@@ -227,6 +248,7 @@ def _array_contains(exp: Any, act: Any, path: RtPath, matcher: Any, ctx: _Ctx) -
                              f"outside the example array of {len(exp)} element(s)")
         wanted = exp[index]
         if not any(not compare_json(wanted, item, variant_rules, strict=ctx.strict,
-                                    partial=ctx.partial) for item in act):
+                                    partial=ctx.partial, loose_numbers=ctx.loose_numbers)
+                   for item in act):
             ctx.add(path, wanted, act,
                     f"variant at index {index} ({show(wanted)}) was not found in the actual list")
