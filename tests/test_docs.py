@@ -366,6 +366,16 @@ def test_fresh_machine_commands_are_what_ci_runs():
                               lambda text: text.startswith("    "))].strip()
     assert sample.endswith(".venv/bin/python -m samples"), sample
     assert (REPO / "samples" / "__main__.py").is_file()
+    # The samples include a Django project: the sample command must install Django.
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(REPO / "setup.cfg")
+    extras = cfg["options.extras_require"] if cfg.has_section("options.extras_require") else {}
+    chosen = re.search(r"pip install -e '?\.\[([\w,-]+)\]'?", sample)
+    assert chosen, f"the sample command installs no extra with Django: {sample}"
+    wanted = " ".join(extras.get(name, "") for name in chosen.group(1).split(","))
+    assert "django" in wanted.lower(), (chosen.group(1), wanted)
     # The manual starts after the two commands: they stay the first thing a reader sees.
     assert TEXT.index(".. test-command") < TEXT.index("Quick start")
 
