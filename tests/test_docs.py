@@ -400,6 +400,30 @@ def test_readme_is_valid_restructuredtext():
     assert warnings.getvalue() == "", warnings.getvalue()
 
 
+@pytest.mark.parametrize("name", ["docs/testcase.rst", "docs/differences-from-ruby.rst",
+                                  "CHANGELOG.rst"])
+def test_other_documents_are_valid_restructuredtext(name: str):
+    docutils_core = pytest.importorskip("docutils.core", reason="docutils is not installed")
+    warnings = io.StringIO()
+    docutils_core.publish_doctree(
+        (REPO / name).read_text(encoding="utf-8"), source_path=name,
+        settings_overrides={"report_level": 2, "halt_level": 5, "warning_stream": warnings},
+    )
+    assert warnings.getvalue() == "", warnings.getvalue()
+
+
+def test_testcase_doc_lists_every_setting():
+    from pact_unittest import settings
+    from pact_unittest._settings_table import DEFAULTS
+
+    text = (REPO / "docs" / "testcase.rst").read_text(encoding="utf-8")
+    for name in DEFAULTS:
+        assert re.search(rf"^``{name}``\s+``{settings.env_name(name)}``", text, re.M), name
+    named = set(re.findall(r"PACT_UNITTEST_[A-Z][A-Z_]*", text))
+    unknown = named - _code_env_vars() - _tooling_env_vars()
+    assert not unknown, f"docs/testcase.rst names variables nothing reads: {sorted(unknown)}"
+
+
 def test_readme_renders_on_pypi():
     renderer = pytest.importorskip("readme_renderer.rst",
                                    reason="readme_renderer (PyPI's renderer) is not installed")
