@@ -431,3 +431,49 @@ def test_readme_renders_on_pypi():
     html: Optional[str] = renderer.render(TEXT, stream=stream)
     assert html is not None, stream.getvalue()
     assert "Quick start" in html
+
+
+# ---------------------------------------------------------------------- documented behaviour
+
+_TWO_TESTS = '''
+import requests
+from pact_unittest import PactTestCase, interaction
+
+
+class TwoContract(PactTestCase):
+    consumer = "DocWeb"
+    provider = "DocService"
+
+    @interaction(upon_receiving="a", with_request={"method": "GET", "path": "/a"},
+                 will_respond_with={"status": 200})
+    def test_a(self):
+        requests.get(self.mock_service_uri + "/a")
+
+    @interaction(upon_receiving="b", with_request={"method": "GET", "path": "/b"},
+                 will_respond_with={"status": 200})
+    def test_b(self):
+        requests.get(self.mock_service_uri + "/b")
+'''
+
+
+def test_partial_runs_do_what_the_readme_says(tmp_path: Path):
+    """README "Partial runs": overwrite replaces with what the run verified, merge only
+    adds, none writes nothing."""
+    section = _section("Partial runs")
+    assert "**replaces**" in section and "merge" in section and "none" in section
+    (tmp_path / "test_two.py").write_text(_TWO_TESTS, encoding="utf-8")
+    pact = tmp_path / "pacts" / "docweb-docservice.json"
+
+    def run(*tests: str, mode: Optional[str] = None) -> Set[str]:
+        env = _clean_env()
+        if mode:
+            env["PACT_UNITTEST_FILE_WRITE_MODE"] = mode
+        done = subprocess.run([sys.executable, "-m", "unittest", *tests], cwd=str(tmp_path),
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return {item["description"] for item in json.loads(pact.read_text())["interactions"]}
+
+    assert run("test_two") == {"a", "b"}                          # the whole suite
+    assert run("test_two.TwoContract.test_a") == {"a"}            # a partial run replaces
+    assert run("test_two.TwoContract.test_b", mode="merge") == {"a", "b"}  # merge adds
+    assert run("test_two.TwoContract.test_a", mode="none") == {"a", "b"}   # none: untouched
