@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional
 
-from ._datetime_format import format_java, java_pattern_regex
+from ._javatime import format_java, java_time_format
 from .matchers import Like, Matcher, Term, _example_of, _ffi_of, compile_regex
 
 __all__ = [
@@ -263,12 +263,12 @@ class _DateLike(V3Matcher):
 
     def __init__(self, format: Optional[str] = None, example: Optional[str] = None) -> None:
         fmt = self._default if format is None else format
-        regex = java_pattern_regex(fmt)  # ValueError on a bad pattern
+        checker = java_time_format(fmt)  # ValueError on a bad pattern
         generator = None
         if example is None:
             example = format_java(fmt)
             generator = {"type": self._generator, "format": fmt}
-        if not isinstance(example, str) or regex.fullmatch(example) is None:
+        if not isinstance(example, str) or not checker.check(example):  # as the engine does
             raise ValueError(
                 f"{type(self).__name__} example {example!r} does not fit the format {fmt!r}"
             )

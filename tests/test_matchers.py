@@ -10,7 +10,7 @@ import pytest
 
 from reference import pact_python_interpreter, reference_env
 
-from pact_unittest._datetime_format import format_java, java_pattern_regex
+from pact_unittest._javatime import format_java, java_pattern_regex
 from pact_unittest.matchers import (
     ArrayContaining, Boolean, Date, DateTime, Decimal, EachKeyLike, EachLike, EachValueLike,
     Equality, Format, Include, Integer, Like, Matcher, NotEmpty, Null, Number, Regex, Semver,
@@ -190,7 +190,7 @@ def test_v3_wire_form_and_example(matcher, wire, example):
     (lambda: Number("1"), "Number example"),
     (lambda: Boolean(1), "Boolean example"),
     (lambda: Date("yyyy-MM-dd", "19/07/2023"), "does not fit the format"),
-    (lambda: Date("yyyy-qq-dd"), "unknown pattern letter|does not fit"),
+    (lambda: Date("yyyy-MM-dd", "2000-02-30"), "does not fit"),  # checked as the engine does
     (lambda: Date("yyyy-MM-dd'T"), "unterminated quote"),
     (lambda: Date("yyyy-MM-dd bb"), "unknown pattern letter"),
     (lambda: Include(3), "Include value"),

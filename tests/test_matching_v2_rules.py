@@ -3,9 +3,12 @@ rules (``$.query.n[0]``), a rule on the whole query string (``$.query``), and nu
 compared Ruby's way (``1 == 1.0``); plus the shared Java date/time pattern module."""
 from __future__ import annotations
 
+import datetime
+
 import pytest
 import requests
 
+from pact_unittest._javatime import format_java, java_pattern_regex, java_time_format
 from pact_unittest.matching import match_request, match_response
 from pact_unittest.mock_service import MockService
 
@@ -183,3 +186,60 @@ def test_mock_service_v2_body_one_equals_one_point_zero():
                             headers={"Content-Type": "application/json"})
         assert got.status_code == 201
         assert svc.verification().ok
+
+
+# --- Task: one Java date/time pattern module for matchers, generators and the engine -----
+
+_INSTANTS = [
+    datetime.datetime(2000, 2, 1, 12, 30, 0, tzinfo=datetime.timezone.utc),
+    datetime.datetime(2023, 12, 31, 0, 5, 9, 123456,
+                      tzinfo=datetime.timezone(datetime.timedelta(hours=-5, minutes=-30))),
+    datetime.datetime(1999, 7, 4, 23, 59, 59),
+]
+
+
+@pytest.mark.parametrize("letter", sorted("GuyYDMLdQqwWEecFaBhKkHmsSAnNVvzOXxZ"))
+def test_every_formatted_example_passes_the_engine_check(letter):
+    checked = 0
+    for count in range(1, 6):
+        try:
+            fmt = java_time_format(letter * count)
+        except ValueError as exc:
+            assert "too many pattern letters" in str(exc)
+            continue
+        for instant in _INSTANTS:
+            text = format_java(letter * count, instant)
+            assert fmt.check(text), (letter * count, text)
+            checked += 1
+    assert checked
+
+
+def test_quoted_quote_inside_a_literal_is_kept_everywhere():
+    pattern = "HH 'o''clock'"
+    assert format_java(pattern) == "12 o'clock"
+    assert java_time_format(pattern).check("12 o'clock")
+    assert not java_time_format(pattern).check("12 oclock")
+    body = {"t": "12 o'clock"}
+    rules = {"body": {"$.t": {"matchers": [{"match": "time", "format": pattern}]}}}
+    assert match_response({"body": body, "matchingRules": rules},
+                          {"body": {"t": "07 o'clock"}}, "3.0.0") == []
+
+
+def test_optional_sections_and_calendar_checks():
+    fmt = java_time_format("yyyy-MM-dd['T'HH:mm]")
+    assert fmt.check("2000-02-29") and fmt.check("2000-02-29T23:59")
+    assert not fmt.check("2001-02-29") and not fmt.check("2000-02-01T24:00")
+    assert format_java("yyyy-MM-dd['T'HH:mm]") == "2000-02-01T12:30"
+    assert java_pattern_regex("yyyy-MM-dd").fullmatch("2000-13-45")  # shape only
+    for bad, message in [("yyyy-MM-dd'T", "unterminated quote"), ("yyyy-bb", "unknown pattern"),
+                         ("HHH", "too many"), ("yyyy]", "unbalanced"), ("[yyyy", "unbalanced"),
+                         ("", "non-empty"), (None, "non-empty")]:
+        with pytest.raises(ValueError, match=message):
+            java_time_format(bad)  # type: ignore[arg-type]
+
+
+def test_matchers_and_engine_agree_on_examples():
+    from pact_unittest.matchers_v3 import Date
+    with pytest.raises(ValueError, match="does not fit"):
+        Date("yyyy-MM-dd", "2001-02-29")
+    assert Date("yyyy-qq-dd").example() == "2000-01-01"  # q: the quarter, as in Java

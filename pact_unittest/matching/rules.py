@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
+from .._javatime import JavaTimeFormat, java_time_format
 from .paths import ANY_INDEX, Token, parse_path
-from .timefmt import compile_format
 
 _ALIASES = {
     "equality": "equality", "equalto": "equality", "equals": "equality",
@@ -187,6 +187,26 @@ def compile_regex(pattern: Any, where: str) -> "re.Pattern[str]":
         return re.compile(pattern)
     except (re.error, OverflowError, RecursionError) as exc:
         raise ValueError(f"{where}: invalid regex {pattern!r}: {exc}") from None
+
+
+#: Formats of date/time matchers that give none: ISO 8601, fractions and offset optional.
+_DEFAULT_FORMATS = {
+    "timestamp": "yyyy-MM-dd'T'HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS][.S][XXX][X]",
+    "date": "yyyy-MM-dd",
+    "time": "HH:mm[:ss][.SSSSSSSSS][.SSSSSS][.SSS][.S][XXX][X]",
+}
+
+
+def compile_format(pattern: Any, kind: str, where: str) -> JavaTimeFormat:
+    """The checker for a date/time matcher's Java-style pattern, or ValueError naming it."""
+    if pattern is None:
+        pattern = _DEFAULT_FORMATS[kind]
+    if not isinstance(pattern, str):
+        raise ValueError(f"{where}: {kind} format must be a string, got {pattern!r}")
+    try:
+        return java_time_format(pattern)
+    except ValueError as exc:
+        raise ValueError(f"{where}: invalid {kind} format {pattern!r}: {exc}") from None
 
 
 def _kind_of(raw: Dict[str, Any], where: str) -> str:
