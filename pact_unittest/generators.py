@@ -24,7 +24,7 @@ import string
 import uuid
 from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
-from ._datetime_format import format_java
+from ._javatime import format_java
 from .matching.paths import ANY_INDEX, ANY_KEY, parse_path
 
 __all__ = ["apply_generators", "generate_value", "UnknownGenerator"]
