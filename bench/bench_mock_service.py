@@ -4,9 +4,13 @@
 
 Measures: embedded ready time, standalone (CLI) ready time, our per-test overhead
 (register + verify + record, excluding the client's own request), a full HTTP admin cycle
-over one keep-alive session, 200 interactions end to end, and memory. When the Ruby
-service is present (PACT_UNITTEST_REF_VENV, default /opt/refvenv) the same scenarios run
-against it and the ratios are printed.
+over one keep-alive session, 200 interactions end to end (also in the pact-python v2 flow,
+which writes the pact after every test), pact-file rendering and writing, and memory. When
+the Ruby service is present (PACT_UNITTEST_REF_VENV, default /opt/refvenv) the same
+scenarios run against it and the ratios are printed.
+
+PACT_UNITTEST_BENCH_ROOT=<checkout> measures another checkout's package (e.g. an export of
+an older commit) with this script: before/after figures in one command each.
 """
 from __future__ import annotations
 
@@ -24,9 +28,10 @@ from typing import Callable, List, Optional
 import psutil
 import requests
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.environ.get("PACT_UNITTEST_BENCH_ROOT") or os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
+from pact_unittest import pact_file  # noqa: E402
 from pact_unittest.mock_service import MockService  # noqa: E402
 
 ADMIN = {"X-Pact-Mock-Service": "true"}
@@ -157,6 +162,71 @@ def end_to_end_ours(count: int, pact_dir: str) -> float:
     return time.perf_counter() - start
 
 
+def v2_flow_pact_api(count: int, pact_dir: str) -> float:
+    """pact-python v2 code on our Pact API (embedded): `with pact:` writes the pact each test."""
+    from pact_unittest import Consumer, Like, Provider
+
+    start = time.perf_counter()
+    pact = Consumer("C").has_pact_with(Provider("P"), port=0, pact_dir=pact_dir)
+    pact.start_service()
+    session = requests.Session()
+    for n in range(count):
+        (pact.given("user exists").upon_receiving(f"request {n}")
+         .with_request("get", f"/users/{n}", headers={"Accept": "application/json"})
+         .will_respond_with(200, headers={"Content-Type": "application/json"},
+                            body=Like({"id": n, "name": "Ada"})))
+        with pact:
+            session.get(f"{pact.uri}/users/{n}", headers={"Accept": "application/json"}).raise_for_status()
+    pact.stop_service()
+    return time.perf_counter() - start
+
+
+def direct_write_each(count: int, pact_dir: str) -> float:
+    """The direct API writing after every test, as the v2 flow does."""
+    start = time.perf_counter()
+    with MockService("C", "P", pact_dir=pact_dir) as svc:
+        session = requests.Session()
+        for n in range(count):
+            svc.set_interactions([interaction(n)])
+            session.get(f"{svc.uri}/users/{n}", headers={"Accept": "application/json"}).raise_for_status()
+            assert svc.verification().ok
+            svc.write_pact()
+    return time.perf_counter() - start
+
+
+def pact_file_micro(rounds: int, pact_dir: str) -> dict:
+    """render_pact of a 200-interaction document (stdlib indent encoder vs ours), and
+    write_pact of 200 interactions: file unchanged, and one more interaction each write."""
+    import json
+
+    with MockService("C", "P", pact_dir=pact_dir) as svc:
+        for n in range(200):
+            svc.add_interaction(interaction(n))
+            requests.get(f"{svc.uri}/users/{n}", headers={"Accept": "application/json"})
+        verified = svc.verified_interactions()
+    document = pact_file.pact_document("C", "P", verified, "2.0.0")
+    out = {"stdlib": median_ms(timed(lambda: json.dumps(document, indent=2, separators=(",", ": "),
+                                                          ensure_ascii=False), rounds)),
+           "render": median_ms(timed(lambda: pact_file.render_pact(document), rounds))}
+    directory = os.path.join(pact_dir, "micro")
+    pact_file.write_pact(directory, "C", "P", verified, run_id="bench")
+    out["unchanged"] = median_ms(timed(lambda: pact_file.write_pact(directory, "C", "P", verified,
+                                                                    run_id="bench"), rounds))
+    cache: dict = {}
+    growing = os.path.join(pact_dir, "growing")
+    samples = []
+    for n in range(1, len(verified) + 1):
+        start = time.perf_counter()
+        if "render_cache" in pact_file.write_pact.__code__.co_varnames:
+            pact_file.write_pact(growing, "C", "P", verified[:n], run_id="bench", render_cache=cache)
+        else:  # an older checkout
+            pact_file.write_pact(growing, "C", "P", verified[:n], run_id="bench")
+        samples.append(time.perf_counter() - start)
+    out["growing_last"] = samples[-1] * 1000
+    out["growing_total"] = sum(samples)
+    return out
+
+
 def end_to_end_http(uri_factory: Callable[[], tuple], count: int) -> float:
     """pact-python v2 flow per test: DELETE, PUT, request, verification, POST /pact."""
     start = time.perf_counter()
@@ -263,6 +333,9 @@ def main() -> None:
         return svc.uri, svc.stop
 
     e2e_http = end_to_end_http(ours_http_factory, 200)
+    v2_api = v2_flow_pact_api(200, os.path.join(tmp, "v2-api"))
+    write_each = direct_write_each(200, os.path.join(tmp, "write-each"))
+    micro = pact_file_micro(rounds, os.path.join(tmp, "micro"))
     with MockService("C", "P", pact_dir=os.path.join(tmp, "post")) as svc:
         for n in range(100):
             svc.add_interaction(interaction(n))
@@ -301,6 +374,13 @@ def main() -> None:
     row("200 interactions end to end, direct API", e2e, ruby.get("e2e"), "s")
     row("200 interactions end to end, HTTP (v2 flow)", e2e_http, ruby.get("e2e"), "s")
     row("  of which POST /pact per test (pact_file)", pact_post, None)
+    row("v2 flow, write after every test: Pact API, 200", v2_api, ruby.get("e2e"), "s")
+    row("direct API, write_pact after every test, 200", write_each, ruby.get("e2e"), "s")
+    row("render_pact 200 interactions: stdlib indent", micro["stdlib"])
+    row("render_pact 200 interactions: ours", micro["render"])
+    row("write_pact 200, file unchanged", micro["unchanged"])
+    row("write_pact 200th of 200 growing writes", micro["growing_last"])
+    row("write_pact 1..200 growing writes, total", micro["growing_total"], None, "s")
     row("memory: embedded service adds (RSS)", memory, ruby.get("rss"), "MiB")
     print("\n".join(rows))
 

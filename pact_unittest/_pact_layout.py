@@ -75,8 +75,13 @@ def render_pact(document: Dict[str, Any]) -> str:
     Ruby and the Rust core write no final newline; we add one so that a pact under version
     control ends like every other text file (no "No newline at end of file" in diffs).
     Readers ignore it. NaN and infinities are rejected: they are not JSON.
+
+    Equal to ``json.dumps(document, indent=2, separators=(",", ": "), ensure_ascii=False,
+    allow_nan=False) + "\\n"``, made fast by :mod:`._pact_text`.
     """
-    return json.dumps(document, indent=2, separators=(",", ": "), ensure_ascii=False, allow_nan=False) + "\n"
+    from ._pact_text import document_text
+
+    return document_text(document)
 
 
 # -- one interaction ---------------------------------------------------------------------
@@ -84,6 +89,15 @@ def render_pact(document: Dict[str, Any]) -> str:
 
 def render_interaction(interaction: Interaction, spec_version: str) -> Dict[str, Any]:
     """The pact-file dict of one interaction for a (normalised) spec version."""
+    return render_interaction_json(interaction, spec_version)[0]
+
+
+def render_interaction_json(interaction: Interaction, spec_version: str) -> Tuple[Dict[str, Any], str]:
+    """The pact-file dict of one interaction and its compact JSON (in the dict's key order).
+
+    The compact text is the check that the interaction can be written at all (ValueError
+    naming it if not) and the cache key of its indented text (:mod:`._pact_text`).
+    """
     full = normalize_spec_version(spec_version)
     own = getattr(interaction, "spec_version", full) or full
     if spec_family(own) != spec_family(full):
@@ -99,10 +113,10 @@ def render_interaction(interaction: Interaction, spec_version: str) -> Dict[str,
     else:
         data = _render_v4(interaction)
     try:
-        json.dumps(data, allow_nan=False)
+        compact = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
         raise ValueError(f"interaction {interaction.label()} cannot be written as JSON: {exc}") from None
-    return data
+    return data, compact
 
 
 def _render_v2(interaction: Interaction, with_rules: bool) -> Dict[str, Any]:

@@ -41,20 +41,22 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import threading
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Sequence, Tuple, Union
 
 from . import settings
 from ._atomic import atomic_write_bytes
 from ._pact_layout import (
     FileKey,
     assemble,
-    file_key,
     file_spec_major,
-    render_interaction,
+    render_interaction_json,
     render_pact,
 )
+from ._pact_text import Entry, document_text
 from .model import Interaction, normalize_spec_version
 
 __all__ = [
@@ -158,7 +160,12 @@ def pact_file_name(consumer: str, provider: str) -> str:
 
 # -- documents -----------------------------------------------------------------------------
 
-_Entry = Tuple[FileKey, Dict[str, Any], str]  # (identity, rendered dict, who it is)
+#: (rendered interaction, who it is: the Interaction or a text), for conflict messages.
+_Pair = Tuple[Entry, Any]
+
+#: ``id(interaction) -> (interaction, spec version, Entry)``: see ``render_cache`` of
+#: :func:`write_pact`. Holding the interaction keeps its id from being reused.
+RenderCache = MutableMapping[int, Tuple[Interaction, str, Entry]]
 
 
 def _label(item: Dict[str, Any]) -> str:
@@ -177,11 +184,6 @@ def _comparable(item: Dict[str, Any]) -> Dict[str, Any]:
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def _same(a: Dict[str, Any], b: Dict[str, Any]) -> bool:
-    """Equal as written JSON (not as Python values: there ``1 == True == 1.0``)."""
-    return _canonical(_comparable(a)) == _canonical(_comparable(b))
 
 
 def _short(value: Any) -> str:
@@ -214,41 +216,65 @@ def _differences(a: Any, b: Any, path: str = "", limit: int = 3) -> List[str]:
     return found[:limit]
 
 
-def _conflict(old: _Entry, new: _Entry, path: Optional[Path]) -> PactConflictError:
-    diffs = _differences(_comparable(old[1]), _comparable(new[1]))
+def _conflict(old: _Pair, new: _Pair, path: Optional[Path]) -> PactConflictError:
+    first, second = _who(old[1]), _who(new[1])
+    diffs = _differences(_comparable(old[0].item), _comparable(new[0].item))
     where = f" in {path}" if path else ""
     message = (
         f"two different interactions{where} share the description and provider states "
-        f"{_label(new[1])}: {old[2]} and {new[2]} differ in "
+        f"{_label(new[0].item)}: {first} and {second} differ in "
         + "; ".join(diffs or ["their content"])
         + ". Give them different descriptions or provider states, or make them equal"
         + ("; the file was left untouched" if path else "")
         + "."
     )
-    return PactConflictError(message, old[2], new[2], diffs, str(path) if path else None)
+    return PactConflictError(message, first, second, diffs, str(path) if path else None)
 
 
-def _who(interaction: Interaction) -> str:
+def _who(interaction: Any) -> str:
+    if isinstance(interaction, str):
+        return interaction
     origin = getattr(interaction, "origin", None)
     return f"the one from {origin}" if origin else "the one given to this write"
 
 
-def _dedupe(
-    rendered: Iterable[Tuple[Interaction, Dict[str, Any]]], path: Optional[Path]
-) -> List[Dict[str, Any]]:
-    """Rendered interactions with duplicates (same key, same content) dropped.
+def _entries(
+    interactions: Iterable[Interaction], spec_version: str, cache: Optional[RenderCache] = None
+) -> List[_Pair]:
+    """Each interaction rendered for ``spec_version`` (from ``cache`` when it is there)."""
+    pairs: List[_Pair] = []
+    if cache is None:
+        for interaction in interactions:
+            pairs.append((Entry(*render_interaction_json(interaction, spec_version)), interaction))
+        return pairs
+    fresh: Dict[int, Tuple[Interaction, str, Entry]] = {}
+    for interaction in interactions:
+        hit = cache.get(id(interaction))
+        if hit is not None and hit[0] is interaction and hit[1] == spec_version:
+            entry = hit[2]
+            fresh[id(interaction)] = hit
+        else:
+            entry = Entry(*render_interaction_json(interaction, spec_version))
+            fresh[id(interaction)] = (interaction, spec_version, entry)
+        pairs.append((entry, interaction))
+    cache.clear()  # keep only what this write used: the cache never outgrows a session
+    cache.update(fresh)
+    return pairs
+
+
+def _dedupe(pairs: Iterable[_Pair], path: Optional[Path]) -> Dict[FileKey, _Pair]:
+    """Rendered interactions by key, duplicates (same key, same content) dropped.
 
     Raises PactConflictError for two with the same key and different content.
     """
-    seen: Dict[FileKey, _Entry] = {}
-    for interaction, item in rendered:
-        entry = (file_key(item), item, _who(interaction))
-        old = seen.get(entry[0])
+    seen: Dict[FileKey, _Pair] = {}
+    for pair in pairs:
+        old = seen.get(pair[0].key)
         if old is None:
-            seen[entry[0]] = entry
-        elif not _same(old[1], item):
-            raise _conflict(old, entry, path)
-    return [entry[1] for entry in seen.values()]
+            seen[pair[0].key] = pair
+        elif not old[0].same(pair[0]):
+            raise _conflict(old, pair, path)
+    return seen
 
 
 def pact_document(
@@ -263,40 +289,26 @@ def pact_document(
     form family, PactConflictError for two that share a key but differ.
     """
     full = normalize_spec_version(spec_version)
-    rendered = [(i, render_interaction(i, full)) for i in interactions]
-    return assemble(consumer, provider, _dedupe(rendered, None), full)
+    ours = _dedupe(_entries(interactions, full), None)
+    return assemble(consumer, provider, [pair[0].item for pair in ours.values()], full)
 
 
 def _merge(
-    existing: List[Any], ours: List[Dict[str, Any]], mode: str, path: Path
-) -> List[Dict[str, Any]]:
-    merged: Dict[FileKey, _Entry] = {}
-    for item in existing:
-        if not isinstance(item, dict):
-            logger.warning("%s: dropping a malformed interaction (not an object): %r", path, item)
-            continue
-        key = file_key(item)
-        if key in merged:
-            logger.warning("%s: dropping a repeated interaction %s", path, _label(item))
-            continue
-        merged[key] = (key, item, "the one already in the file")
-    for item in ours:
-        key = file_key(item)
-        entry = (key, item, "the one written now")
+    existing: Dict[FileKey, Entry], ours: Dict[FileKey, _Pair], mode: str, path: Path
+) -> Dict[FileKey, Entry]:
+    merged = dict(existing)
+    for key, pair in ours.items():
         old = merged.get(key)
-        if old is not None and mode != "update" and not _same(old[1], item):
-            raise _conflict(old, entry, path)
-        merged[key] = entry
-    return [entry[1] for entry in merged.values()]
+        if old is not None and mode != "update" and not old.same(pair[0]):
+            raise _conflict((old, "the one already in the file"), (pair[0], "the one written now"), path)
+        merged[key] = pair[0]
+    return merged
 
 
 # -- files ---------------------------------------------------------------------------------
 
 
-def read_pact(path: Union[str, Path]) -> Dict[str, Any]:
-    """The parsed pact file at ``path``; ValueError naming the path if it isn't a JSON object."""
-    path = Path(path)
-    data = path.read_bytes()
+def _parse_pact(data: bytes, path: Path) -> Dict[str, Any]:
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -306,29 +318,85 @@ def read_pact(path: Union[str, Path]) -> Dict[str, Any]:
     return document
 
 
-def _existing_interactions(path: Path, spec_version: str) -> List[Any]:
-    """The interactions already in ``path`` to merge with ([] if none or unreadable)."""
-    if not path.exists():
-        return []
-    try:
-        document = read_pact(path)
-    except ValueError as exc:
-        logger.warning("%s; replacing it", exc)
-        return []
-    interactions = document.get("interactions")
-    if not isinstance(interactions, list):
-        logger.warning("%s has no interactions list; replacing it", path)
-        return []
-    theirs = file_spec_major(document)
-    ours = normalize_spec_version(spec_version).split(".")[0]
-    if theirs is not None and theirs != ours and interactions:
+def read_pact(path: Union[str, Path]) -> Dict[str, Any]:
+    """The parsed pact file at ``path``; ValueError naming the path if it isn't a JSON object."""
+    path = Path(path)
+    return _parse_pact(path.read_bytes(), path)
+
+
+#: What this process last wrote to each pact file (abspath -> (bytes, spec major, entries
+#: by key)), so that a writer finding the file exactly as it left it (bytes equal: true
+#: whatever other processes did in between) merges into those entries instead of parsing
+#: and re-rendering the file. Only read and set while holding the file's lock.
+_written: Dict[str, Tuple[bytes, str, Dict[FileKey, Entry]]] = {}
+_written_lock = threading.Lock()
+_WRITTEN_LIMIT = 64
+
+
+def _remember(path: Path, data: bytes, major: str, entries: Dict[FileKey, Entry]) -> None:
+    with _written_lock:
+        key = os.path.abspath(path)
+        _written.pop(key, None)
+        while len(_written) >= _WRITTEN_LIMIT:
+            del _written[next(iter(_written))]
+        _written[key] = (data, major, entries)
+
+
+def _recall(path: Path, data: bytes) -> Optional[Tuple[str, Dict[FileKey, Entry]]]:
+    with _written_lock:
+        known = _written.get(os.path.abspath(path))
+    if known is None or known[0] != data:
+        return None
+    return known[1], known[2]
+
+
+def _existing_entries(path: Path, data: Optional[bytes], major: str) -> Dict[FileKey, Entry]:
+    """The interactions of the file's bytes ``data`` to merge with ({} if none or unreadable)."""
+    if data is None:
+        return {}
+    known = _recall(path, data)
+    if known is not None:
+        theirs, entries = known
+    else:
+        try:
+            document = _parse_pact(data, path)
+        except ValueError as exc:
+            logger.warning("%s; replacing it", exc)
+            return {}
+        interactions = document.get("interactions")
+        if not isinstance(interactions, list):
+            logger.warning("%s has no interactions list; replacing it", path)
+            return {}
+        theirs = file_spec_major(document) or major
+        entries = {}
+        for item in interactions:
+            if not isinstance(item, dict):
+                logger.warning("%s: dropping a malformed interaction (not an object): %r", path, item)
+                continue
+            try:
+                entry = Entry(item)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{path} holds an interaction JSON cannot express "
+                                 f"({_label(item)}: {exc})") from None
+            if entry.key in entries:
+                logger.warning("%s: dropping a repeated interaction %s", path, _label(item))
+                continue
+            entries[entry.key] = entry
+    if theirs != major and entries:
         raise PactConflictError(
-            f"cannot merge spec {ours} interactions into {path}, a spec {theirs} pact (written "
+            f"cannot merge spec {major} interactions into {path}, a spec {theirs} pact (written "
             "earlier in this run or by an earlier one): use one specification version per "
             "consumer-provider pair, or delete the file",
             path=str(path),
         )
-    return interactions
+    return entries
+
+
+def _read_bytes(path: Path) -> Optional[bytes]:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
 
 
 def _read_run_id(path: Path) -> Optional[str]:
@@ -353,6 +421,8 @@ def write_pact(
     spec_version: str = "2.0.0",
     mode: str = "overwrite",
     run_id: Optional[str] = None,
+    *,
+    render_cache: Optional[RenderCache] = None,
 ) -> Path:
     """Write (or merge) ``interactions`` into ``<pact_dir>/<pact_file_name>`` and return its path.
 
@@ -360,15 +430,19 @@ def write_pact(
     untouched) for same-key interactions that differ, ValueError for bad arguments or an
     interaction JSON can't express, TimeoutError if another process holds the lock for
     more than :data:`LOCK_TIMEOUT` seconds.
+
+    ``render_cache``: a dict the caller keeps between writes of the *same* Interaction
+    objects (a mock service session passes its own), so that an interaction written
+    before is not rendered again; the caller must not change those objects in between.
     """
     mode = _normalize_mode(mode)
     full = normalize_spec_version(spec_version)
+    major = full.split(".")[0]
     directory = Path(pact_dir)
     path = directory / pact_file_name(consumer, provider)
     if mode == "none":
         return path
-    rendered = [(i, render_interaction(i, full)) for i in interactions]
-    ours = _dedupe(rendered, None)
+    ours = _dedupe(_entries(interactions, full, render_cache), None)
     current_run = str(run_id if run_id is not None else settings.run_id()).strip()
     if not current_run:
         raise ValueError("run_id must not be empty")
@@ -387,14 +461,20 @@ def write_pact(
         ) from None
     try:
         replace = mode == "overwrite" and _read_run_id(run_path) != current_run
-        existing = [] if replace else _existing_interactions(path, full)
-        items = _merge(existing, ours, mode, path) if existing else ours
-        text = render_pact(assemble(consumer, provider, items, full)).encode("utf-8")
-        if not (path.exists() and path.read_bytes() == text):
-            atomic_write_bytes(path, text)
-        if mode == "overwrite" and replace:
+        current = _read_bytes(path)
+        existing = {} if replace else _existing_entries(path, current, major)
+        if existing:
+            merged = _merge(existing, ours, mode, path)
+        else:
+            merged = {key: pair[0] for key, pair in ours.items()}
+        texts = [entry.text for entry in sorted(merged.values(), key=lambda e: e.order)]
+        data = document_text(assemble(consumer, provider, (), full), texts).encode("utf-8")
+        if data != current:
+            atomic_write_bytes(path, data)
+        _remember(path, data, major, merged)
+        if replace:
             atomic_write_bytes(run_path, (current_run + "\n").encode("utf-8"))
-        logger.debug("wrote %d interaction(s) to %s (%s)", len(items), path, mode)
+        logger.debug("wrote %d interaction(s) to %s (%s)", len(merged), path, mode)
     finally:
         lock.release()
     return path

@@ -365,6 +365,97 @@ def test_rewriting_unchanged_content_leaves_the_file_alone(tmp_path):
     assert (before.st_ino, before.st_mtime_ns) == (after.st_ino, after.st_mtime_ns)
 
 
+
+# -- fast rendering (pact_unittest._pact_text) ------------------------------------------------------
+
+def stdlib_text(document):
+    """The reference: what render_pact must equal byte for byte."""
+    return json.dumps(document, indent=2, separators=(",", ": "), ensure_ascii=False,
+                      allow_nan=False) + "\n"
+
+
+EDGE_DOCUMENTS = [
+    {"consumer": {"name": "C"}, "provider": {"name": "P"}, "interactions": [],
+     "metadata": {"pactSpecification": {"version": "2.0.0"}}},
+    {"interactions": [{"a": {}, "b": [], "c": [{}], "d": "line\nbreak \"q\" \u2028 \t ü 😀"},
+                      1, None, "x", [[]], {"nested": {"deep": [1, 2.5, True, False, None]}}]},
+    {"interactions": "not a list", "metadata": {}},
+    {"z": 1, "interactions": [{"k": "v"}], "a\nb": {"x": [1, {"y": []}]}},
+    {},
+    [],
+    {"only": []},
+]
+
+
+@pytest.mark.parametrize("spec", ["1.0.0", "2.0.0", "3.0.0", "4.0.0"])
+def test_render_pact_equals_the_stdlib_indent_encoder_for_every_layout(spec):
+    items = [v3_interaction(spec=spec)] if spec[0] in "34" else many_interactions() + [
+        ruby_151_interaction(spec=spec)]
+    document = pact_document("Consumer ü", "Provider", items, spec)
+    assert render_pact(document) == stdlib_text(document)
+    assert render_pact(document) == stdlib_text(document)  # from the text cache this time
+
+
+@pytest.mark.parametrize("document", EDGE_DOCUMENTS)
+def test_render_pact_equals_the_stdlib_indent_encoder_on_edge_documents(document):
+    assert render_pact(document) == stdlib_text(document)
+
+
+def test_render_pact_equals_the_stdlib_indent_encoder_on_any_json():
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+    scalars = st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False,
+                                                                                 allow_infinity=False)
+    values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                          | st.dictionaries(st.text(max_size=5), inner, max_size=4), max_leaves=20)
+    documents = st.dictionaries(st.text(max_size=8), values, max_size=4) | st.fixed_dictionaries(
+        {"consumer": values, "interactions": st.lists(values, max_size=5), "metadata": values})
+
+    @hypothesis.settings(max_examples=300, deadline=None)
+    @hypothesis.given(documents)
+    def check(document):
+        assert render_pact(document) == stdlib_text(document)
+
+    check()
+
+
+def test_render_pact_rejects_nan_like_the_stdlib():
+    with pytest.raises(ValueError):
+        render_pact({"interactions": [{"x": float("nan")}]})
+
+
+def test_a_render_cache_gives_the_same_bytes_and_tracks_the_interactions_written(tmp_path):
+    cache = {}
+    items = many_interactions(12)
+    for count in range(1, len(items) + 1):
+        path = write_pact(tmp_path / "cached", "C", "P", items[:count], run_id="r", render_cache=cache)
+        assert set(cache) == {id(i) for i in items[:count]}
+    plain = write_pact(tmp_path / "plain", "C", "P", items, run_id="r")
+    assert path.read_bytes() == plain.read_bytes() == stdlib_text(read_pact(plain)).encode()
+    # the same objects written for another spec version are rendered for that version
+    v1 = write_pact(tmp_path / "v1", "C", "P", items, "1.0.0", run_id="r", render_cache=cache)
+    assert "matchingRules" not in v1.read_text()
+    assert {entry[1] for entry in cache.values()} == {"1.0.0"}
+
+
+def test_a_writer_merges_what_another_process_wrote_since_its_own_last_write(tmp_path):
+    """The writer skips re-reading a file only when it holds exactly the bytes it wrote."""
+    cache = {}
+    mine = [v2("mine 1")]
+    write_pact(tmp_path, "Consumer", "Provider", mine, run_id="r", render_cache=cache)
+    env = dict(os.environ, PACT_UNITTEST_RUN_ID="r",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
+    subprocess.run([sys.executable, "-c", _WORKER, str(tmp_path), "7", "2"], env=env, check=True)
+    mine.append(v2("mine 2"))
+    path = write_pact(tmp_path, "Consumer", "Provider", mine, run_id="r", render_cache=cache)
+    assert descriptions(path) == ["mine 1", "mine 2", "worker 7 write 0", "worker 7 write 1"]
+    # a same-size edit in place (no new inode, maybe the same mtime) is seen too
+    text = path.read_text().replace("worker 7 write 1", "worker 7 write 9")
+    path.write_text(text)
+    mine.append(v2("mine 3"))
+    write_pact(tmp_path, "Consumer", "Provider", mine, run_id="r", render_cache=cache)
+    assert descriptions(path) == ["mine 1", "mine 2", "mine 3", "worker 7 write 0", "worker 7 write 9"]
+
 # -- names ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("consumer, provider, expected", [
@@ -619,6 +710,9 @@ def test_readers_always_see_whole_json_while_writers_write(tmp_path):
         thread.start()
     for thread in writers:
         thread.join()
+    settled = len(reads)  # let each reader finish a read begun after the last write
+    while len(reads) < settled + 4 and not errors:
+        threading.Event().wait(0.001)
     stop.set()
     for thread in threads:
         thread.join()
@@ -678,14 +772,28 @@ for i in range(count):
     write_pact(pact_dir, "Consumer", "Provider", [interaction])
 """
 
+#: Like a mock service session: each write passes every interaction so far, with a cache.
+_ACCUMULATING_WORKER = r"""
+import sys
+from pact_unittest.model import Interaction
+from pact_unittest.pact_file import write_pact
+pact_dir, worker, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+cache, mine = {}, []
+for i in range(count):
+    mine.append(Interaction(f"worker {worker} write {i}", {"method": "GET", "path": f"/{worker}/{i}"},
+                            {"status": 200, "headers": {}, "body": {"worker": worker, "i": i}}))
+    write_pact(pact_dir, "Consumer", "Provider", mine, render_cache=cache)
+"""
 
-def test_four_processes_writing_one_pact_lose_nothing(tmp_path):
+
+@pytest.mark.parametrize("worker", [_WORKER, _ACCUMULATING_WORKER], ids=["one-each", "accumulating"])
+def test_four_processes_writing_one_pact_lose_nothing(tmp_path, worker):
     pact_dir = tmp_path / "pacts"
     write_pact(pact_dir, "Consumer", "Provider", [v2("stale from an earlier run")], run_id="old")
     env = dict(os.environ, PACT_UNITTEST_RUN_ID="shared-run",
                PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     count = 20
-    procs = [subprocess.Popen([sys.executable, "-c", _WORKER, str(pact_dir), str(n), str(count)],
+    procs = [subprocess.Popen([sys.executable, "-c", worker, str(pact_dir), str(n), str(count)],
                               env=env, stderr=subprocess.PIPE) for n in range(4)]
     failures = []
     for proc in procs:

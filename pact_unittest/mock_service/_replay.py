@@ -14,6 +14,7 @@ answered with its response; otherwise the 500 answers keep Ruby's JSON shape (§
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote, unquote_plus
@@ -179,7 +180,8 @@ def replay(session: "Session", request: HttpRequest, partial_regex: bool = False
         matches = [i for i, mismatches in candidates if not mismatches]
         if len(matches) == 1:
             session.record_match(matches[0])
-            session.log.info("Received request %s matched %s", request.line(), matches[0].label())
+            if session.log.isEnabledFor(logging.INFO):
+                session.log.info("Received request %s matched %s", request.line(), matches[0].label())
             return render_response(matches[0], request, context)
         summary = actual.summary()
         if len(matches) > 1:

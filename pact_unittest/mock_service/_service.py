@@ -12,7 +12,7 @@ import logging
 import os
 import pathlib
 import threading
-from typing import Any, Iterable, List, Optional, Union
+from typing import Any, Dict, Iterable, List, Optional, Union
 
 from ..model import Interaction, normalize_spec_version
 from ..verification import Verification
@@ -78,6 +78,9 @@ class MockService:
         self._truncate_log = truncate_log
         self.log = self._make_logger()
         self.session = Session(self.specification_version, logger=self.log)
+        #: Verified interactions rendered at the last write_pact (see pact_file.write_pact):
+        #: a v2 suite writes after every test, and only the newest interaction is new.
+        self._render_cache: Dict[int, Any] = {}
         self._server: Optional[MockHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
         self._handler: Optional[logging.Handler] = None
@@ -259,7 +262,8 @@ class MockService:
         from ..settings import run_id
 
         path = pact_file.write_pact(pact_dir, consumer, provider, self.verified_interactions(),
-                                    self.specification_version, self.file_write_mode, run_id())
+                                    self.specification_version, self.file_write_mode, run_id(),
+                                    render_cache=self._render_cache)
         self.session.mark_written()
         self.log.info("Wrote pact for %s -> %s to %s", consumer, provider, path)
         return path
