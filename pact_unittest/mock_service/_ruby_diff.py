@@ -134,10 +134,11 @@ def ruby_diff(mismatches: Sequence["Mismatch"]) -> Dict[str, Any]:
             if not tokens:
                 tree["body"] = _leaf(m.expected, m.actual, m.message)
                 continue
+            where: Path = ["body", *tokens]
             if isinstance(m.expected, list) and isinstance(m.actual, list):
-                _insert(tree, ["body"] + tokens, _array_diff(m.expected, m.actual))
+                _insert(tree, where, _array_diff(m.expected, m.actual))
             else:
-                _insert(tree, ["body"] + tokens, _leaf(m.expected, m.actual, m.message))
+                _insert(tree, where, _leaf(m.expected, m.actual, m.message))
     return {key: tree[key] for key in _ORDER if key in tree}
 
 

@@ -19,7 +19,7 @@ import time
 from email.utils import formatdate
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, Optional, Set
+from typing import Callable, List, Optional, Set
 from urllib.parse import urlsplit
 
 from .._version import __version__
@@ -42,9 +42,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: "MockHTTPServer"
 
     def setup(self) -> None:
-        self.timeout = self.server.read_timeout
+        # the read timeout is set here, not through the class attribute ``timeout`` that
+        # StreamRequestHandler.setup would apply: it is per server, and the TLS handshake
+        # needs it first
+        self.request.settimeout(self.server.read_timeout)
         if isinstance(self.request, ssl.SSLSocket):
-            self.request.settimeout(self.timeout)
             self.request.do_handshake()
         super().setup()
         self.server.track(self.request)
@@ -80,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(response, request.method.upper() == "HEAD")
         except (socket.timeout, TimeoutError):
             self.server.log.debug("Closed a connection that stalled mid-request for %ss",
-                                  self.timeout)
+                                  self.server.read_timeout)
             self.close_connection = True
         except (ConnectionError, ssl.SSLError, OSError) as exc:
             self.server.log.debug("Connection error: %s", exc)
@@ -119,7 +121,7 @@ class _Handler(BaseHTTPRequestHandler):
         return HttpRequest(self.command, path, query, headers, body)
 
     def _read_chunked(self, limit: int):  # -> bytes | Response | None
-        chunks = []
+        chunks: List[bytes] = []
         total = 0
         while True:
             line = self.rfile.readline(1024)
@@ -231,7 +233,8 @@ class MockHTTPServer(ThreadingHTTPServer):
 
     def server_bind(self) -> None:
         socketserver.TCPServer.server_bind(self)  # no getfqdn(): it can stall on DNS
-        self.server_name, self.server_port = self.server_address[:2]
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
 
     def get_request(self):
         sock, address = self.socket.accept()

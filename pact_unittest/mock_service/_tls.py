@@ -12,7 +12,7 @@ import os
 import ssl
 import tempfile
 import threading
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 _cache: Dict[str, Tuple[str, str]] = {}
 _cache_lock = threading.Lock()
@@ -32,7 +32,7 @@ def _self_signed(host: str) -> Tuple[str, str]:
         ) from None
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
-    alt_names = [x509.DNSName("localhost")]
+    alt_names: List[x509.GeneralName] = [x509.DNSName("localhost")]
     for item in {host, "127.0.0.1", "::1"}:
         try:
             alt_names.append(x509.IPAddress(ipaddress.ip_address(item)))
