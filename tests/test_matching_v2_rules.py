@@ -243,3 +243,33 @@ def test_matchers_and_engine_agree_on_examples():
     with pytest.raises(ValueError, match="does not fit"):
         Date("yyyy-MM-dd", "2001-02-29")
     assert Date("yyyy-qq-dd").example() == "2000-01-01"  # q: the quarter, as in Java
+
+
+# --- folded code in matching/json_body: eachValue on maps and lists ---------------------
+
+@pytest.mark.parametrize("empty,actual_ok,actual_bad", [
+    ({}, {"x": 5, "y": 6}, {"x": 5, "y": "6"}),
+    ([], [5, 6], [5, "6"]),
+])
+def test_each_value_with_an_empty_example_uses_the_matchers_value(empty, actual_ok, actual_bad):
+    rules = {"body": {"$": {"matchers": [{"match": "eachValue", "value": 1,
+                                          "rules": [{"match": "type"}]}]}}}
+    assert match_response({"body": empty, "matchingRules": rules}, {"body": actual_ok}, "4.0.0") == []
+    [m] = match_response({"body": empty, "matchingRules": rules}, {"body": actual_bad}, "4.0.0")
+    assert m.path in ("$.y", "$[1]") and "type integer" in m.message
+
+
+def test_values_compares_new_keys_with_the_template_each_key_leaves_them_free():
+    values = {"body": {"$": {"matchers": [{"match": "values"}]}}}
+    assert match_response({"body": {"a": 1}, "matchingRules": values},
+                          {"body": {"b": 1, "a": 1}}, "3.0.0") == []
+    [m] = match_response({"body": {"a": 1}, "matchingRules": values},
+                         {"body": {"b": "x", "a": 1}}, "3.0.0")
+    assert m.path == "$.b"
+    each_key = {"body": {"$": {"matchers": [{"match": "eachKey", "rules": [
+        {"match": "regex", "regex": "[a-z]+"}]}]}}}
+    assert match_response({"body": {"a": 1}, "matchingRules": each_key},
+                          {"body": {"b": "x", "a": 1}}, "4.0.0") == []
+    [m] = match_response({"body": {"a": 1}, "matchingRules": each_key},
+                         {"body": {"a": 2}}, "4.0.0")
+    assert m.path == "$.a"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, List, Optional, Tuple
 
-from .leaf import check, check_rule, same_json_type
+from .leaf import check, check_rule, same_json_type, size_errors
 from .mismatch import Mismatch, make, show, show_typed
 from .paths import RtPath, render
 from .rules import RuleList
@@ -81,13 +81,8 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
             continue
         rule = state.rule
         if isinstance(exp, dict):
-            mode = None
-            if rule is not None:
-                mode = _container_rule(exp, act, path, state, rule, ctx)
-                if mode == "stop":
-                    continue
-            if not isinstance(act, dict):
-                ctx.add(path, exp, act, f"expected an object but got {show_typed(act)}")
+            mode = _open(exp, act, path, state, rule, ctx, dict)
+            if mode == "stop":
                 continue
             if mode is not None:
                 _loose_map(exp, act, path, state, rule, mode, push, ctx)
@@ -105,18 +100,11 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
                     push((_report(path, key, value, None, f"expected key {show(key)} with "
                                   f"{show_typed(value)} but it was missing"), None, None, None))
         elif isinstance(exp, list):
-            relaxed = False
-            if rule is not None:
-                mode = _container_rule(exp, act, path, state, rule, ctx)
-                if mode == "stop":
-                    continue
-                relaxed = rule.kinds != {"equality"}
-            if not isinstance(act, list):
-                ctx.add(path, exp, act, f"expected an array but got {show_typed(act)}")
+            if _open(exp, act, path, state, rule, ctx, list) == "stop":
                 continue
-            if relaxed:
-                if rule is not None and "eachValue" in rule.kinds:
-                    _each_value_list(exp, act, path, state, rule, push)
+            if rule is not None and rule.kinds != _EQ:
+                if "eachValue" in rule.kinds:
+                    _each_value(exp, enumerate(act), state, rule, path, push)
                     continue
                 if not exp:
                     continue
@@ -159,6 +147,25 @@ def _report(path: RtPath, key: Any, expected: Any, actual: Any, detail: str) -> 
     return make("body", render((path, key)), expected, actual, detail)
 
 
+def _open(exp: Any, act: Any, path: RtPath, state: State, rule: Optional[RuleList],
+          ctx: _Ctx, kind: type) -> Optional[str]:
+    """Enter an object or array: its collection-level rules, then the actual's type.
+
+    Returns "stop" when the node is fully handled (a mismatch was reported), else the
+    map mode of :func:`_container_rule` (None: compare member by member).
+    """
+    mode = None
+    if rule is not None:
+        mode = _container_rule(exp, act, path, state, rule, ctx)
+        if mode == "stop":
+            return mode
+    if not isinstance(act, kind):
+        ctx.add(path, exp, act, f"expected {'an object' if kind is dict else 'an array'} "
+                                f"but got {show_typed(act)}")
+        return "stop"
+    return mode
+
+
 def _container_rule(exp: Any, act: Any, path: RtPath, state: State, rule: RuleList,
                     ctx: _Ctx) -> Optional[str]:
     """Apply the collection-level matchers; "stop" when the node is fully handled."""
@@ -174,12 +181,8 @@ def _container_rule(exp: Any, act: Any, path: RtPath, state: State, rule: RuleLi
             if kind == "notEmpty" and not act:
                 ctx.add(path, exp, act, f"expected a non-empty value but got {show(act)}")
             if state.is_exact:
-                if matcher.min is not None and len(act) < matcher.min:
-                    ctx.add(path, exp, act, f"expected at least {matcher.min} element(s) "
-                                            f"but got {len(act)}")
-                if matcher.max is not None and len(act) > matcher.max:
-                    ctx.add(path, exp, act, f"expected at most {matcher.max} element(s) "
-                                            f"but got {len(act)}")
+                for error in size_errors(matcher, len(act), "element(s)"):
+                    ctx.add(path, exp, act, error)
         elif kind in ("values", "eachKey", "eachValue") and isinstance(exp, dict):
             if not isinstance(act, dict):
                 ctx.add(path, exp, act, f"expected an object but got {show_typed(act)}")
@@ -201,38 +204,34 @@ def _container_rule(exp: Any, act: Any, path: RtPath, state: State, rule: RuleLi
 def _loose_map(exp: dict, act: dict, path: RtPath, state: State, rule: Optional[RuleList],
                mode: str, push: Any, ctx: _Ctx) -> None:
     """values / eachKey / eachValue on a map: keys free, each value against a template."""
-    template: Any = next(iter(exp.values())) if exp else None
-    sub = None
     if mode == "eachValue" and rule is not None:
-        for matcher in rule.matchers:
-            if matcher.kind == "eachValue":
-                sub = matcher.sub
-                if not exp:
-                    template = matcher.value
+        _each_value(exp, act.items(), state, rule, path, push)
+        return
+    template: Any = next(iter(exp.values())) if exp else None
     for key, value in act.items():
-        child = state.child(key)
-        if sub is not None and sub.matchers:
-            child = child.with_rule(sub)
-        expected = exp[key] if key in exp else template
-        if key not in exp and (mode == "eachKey" or (not exp and sub is None)):
+        if key not in exp and (mode == "eachKey" or not exp):
             continue  # eachKey alone checks keys only: a new key's value is free (Rust)
-        push((expected, value, (path, key), child))
+        push((exp[key] if key in exp else template, value, (path, key), state.child(key)))
 
 
-def _each_value_list(exp: list, act: list, path: RtPath, state: State, rule: RuleList,
-                     push: Any) -> None:
-    sub = None
-    template: Any = exp[0] if exp else None
+def _each_value(exp: Any, members: Any, state: State, rule: RuleList, path: RtPath,
+                push: Any) -> None:
+    """eachValue on a map or a list: every actual member against the expected one at the
+    same key/index, else the first expected member (or the matcher's own example when the
+    expected collection is empty), under the matcher's rules when it has any."""
+    sub: Optional[RuleList] = None
+    template: Any = (next(iter(exp.values())) if isinstance(exp, dict) else exp[0]) if exp else None
     for matcher in rule.matchers:
         if matcher.kind == "eachValue":
             sub = matcher.sub
             if not exp:
                 template = matcher.value
-    for i, value in enumerate(act):
-        child = state.child(i)
+    known = exp if isinstance(exp, dict) else range(len(exp))
+    for token, value in members:
+        child = state.child(token)
         if sub is not None and sub.matchers:
             child = child.with_rule(sub)
-        push((exp[i] if i < len(exp) else template, value, (path, i), child))
+        push((exp[token] if token in known else template, value, (path, token), child))
 
 
 def _array_contains(exp: Any, act: Any, path: RtPath, matcher: Any, ctx: _Ctx) -> None:

@@ -170,6 +170,16 @@ _SIMPLE = {"integer": _integer, "decimal": _decimal, "number": _number,
            "boolean": _boolean, "null": _null}
 
 
+def size_errors(matcher: Matcher, count: int, unit: str) -> List[str]:
+    """A matcher's ``min``/``max`` against the size of an actual collection."""
+    errors = []
+    if matcher.min is not None and count < matcher.min:
+        errors.append(f"expected at least {matcher.min} {unit} but got {count}")
+    if matcher.max is not None and count > matcher.max:
+        errors.append(f"expected at most {matcher.max} {unit} but got {count}")
+    return errors
+
+
 def check_rule(rule: RuleList, expected: Any, actual: Any, *, text: bool = False,
                partial: bool = False) -> List[str]:
     """Apply a rule list (AND/OR) to a leaf; the failure details (empty = fine)."""

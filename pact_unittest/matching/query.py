@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping
 from urllib.parse import unquote, unquote_plus, urlencode
 
-from .leaf import check_rule
+from .leaf import check_rule, size_errors
 from .mismatch import Mismatch, make, show
 from .paths import render_key
 from .rules import ParamRules, RuleList
@@ -144,12 +144,8 @@ def _apply_rules(name: str, param: ParamRules, values: List[str], got: List[str]
     whole = param.whole
     if whole is not None:
         for matcher in whole.matchers:
-            if matcher.min is not None and len(got) < matcher.min:
-                out.append(make(kind, name, values, got,
-                                f"expected at least {matcher.min} value(s) but got {len(got)}"))
-            if matcher.max is not None and len(got) > matcher.max:
-                out.append(make(kind, name, values, got,
-                                f"expected at most {matcher.max} value(s) but got {len(got)}"))
+            out.extend(make(kind, name, values, got, error)
+                       for error in size_errors(matcher, len(got), "value(s)"))
     elif len(got) != len(values):
         # rules on single values only: the number of values is still compared (§6 step 2)
         out.append(make(kind, name, values, got,
