@@ -43,12 +43,14 @@ class Consumer:
                       file_write_mode: str = "overwrite", *,
                       mock_service: Optional[str] = None,
                       mock_service_command: Union[str, Sequence[str], None] = None,
-                      mock_service_url: Optional[str] = None) -> Pact:
+                      mock_service_url: Optional[str] = None,
+                      partial_regex: Optional[bool] = None) -> Pact:
         """Create the contract between this consumer and ``provider``.
 
         The keyword-only ``mock_service*`` arguments choose where the mock service runs
-        (see :mod:`pact_unittest.pact`); they are passed on only when given, so a
-        ``service_cls`` written for v2's constructor keeps working.
+        (see :mod:`pact_unittest.pact`), and ``partial_regex=True`` makes regexes match
+        anywhere in a value, as Ruby's service did. They are passed on only when given, so
+        a ``service_cls`` written for v2's constructor keeps working.
         """
         if not isinstance(provider, Provider):
             raise ValueError("provider must be an instance of the Provider class.")
@@ -59,6 +61,8 @@ class Consumer:
             extra["mock_service_command"] = mock_service_command
         if mock_service_url is not None:
             extra["mock_service_url"] = mock_service_url
+        if partial_regex is not None:
+            extra["partial_regex"] = partial_regex
         return self.service_cls(
             broker_base_url=broker_base_url,
             broker_username=broker_username,

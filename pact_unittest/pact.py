@@ -32,7 +32,7 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 from . import settings
 from .broker.v2 import Broker
 from .model import spec_family
-from .remote import Backend, EmbeddedBackend, HttpBackend, ProcessBackend, split_command
+from .remote import Backend, EmbeddedBackend, HttpBackend, ProcessBackend, service_argv
 from .request_response import FromTerms, Request, Response
 
 __unittest = True
@@ -57,7 +57,10 @@ class Pact(Broker):
 
     Signature, attributes and behaviour are pact-python 2.3.3's; the keyword-only
     ``mock_service``, ``mock_service_command`` and ``mock_service_url`` choose the backend
-    (see the module documentation). Interactions are kept newest first, as v2 kept them.
+    (see the module documentation). The keyword-only ``partial_regex`` (default: the
+    environment variable ``PACT_UNITTEST_PARTIAL_REGEX``, else False) makes regexes match
+    anywhere in a value, as Ruby's mock service did: a migration aid for suites that
+    relied on it (v2 users had no choice, so it is not a v2 parameter). Interactions are kept newest first, as v2 kept them.
     As in v2 it is a :class:`~pact_unittest.broker.Broker`: ``stop_service()`` publishes
     the pact files with :meth:`publish` when ``publish_to_broker`` is true.
     """
@@ -89,6 +92,7 @@ class Pact(Broker):
         mock_service: Optional[str] = None,
         mock_service_command: Union[str, Sequence[str], None] = None,
         mock_service_url: Optional[str] = None,
+        partial_regex: Optional[bool] = None,
     ) -> None:
         super().__init__(broker_base_url, broker_username, broker_password, broker_token)
 
@@ -120,6 +124,8 @@ class Pact(Broker):
             "mock_service_command", mock_service_command, None
         )
         self.mock_service_url = settings.resolve("mock_service_url", mock_service_url, None)
+        # Keyword-only and after v2's parameters, so v2's positional calls are unchanged.
+        self.partial_regex = bool(settings.resolve("partial_regex", partial_regex, False))
         if mode == "external" and self.mock_service_url:
             self.uri = str(self.mock_service_url).rstrip("/")
         # v2 logs to log_dir, defaulting to the current directory; we write a log file only
@@ -223,16 +229,21 @@ class Pact(Broker):
                 specification_version=self.specification_version,
                 file_write_mode=self.file_write_mode, cors=self.cors, ssl=self.ssl,
                 sslcert=self.sslcert, sslkey=self.sslkey, log_dir=self._log_dir_given,
+                partial_regex=self.partial_regex,
             )
         if self.mock_service == "process":
             return ProcessBackend(self._service_argv(), self.host_name, self.port, ssl=self.ssl)
         return HttpBackend(self.uri)
 
     def _service_argv(self) -> List[str]:
-        """The command line v2 built for Ruby's service, on our CLI or the user's command."""
-        argv = split_command(self.mock_service_command)
-        if argv[-1] != "service":
-            argv.append("service")
+        """The command line v2 built for Ruby's service, on our CLI or the user's command.
+
+        ``service`` is added only when the user's command has no sub-command and no flags
+        of its own (see :func:`~pact_unittest.remote.service_argv`). ``--partial-regex`` is
+        passed only when asked for: Ruby's service refuses unknown flags (and always
+        matches regexes partially anyway).
+        """
+        argv = service_argv(self.mock_service_command)
         argv += [
             f"--host={self.host_name}",
             f"--port={self.port}",
@@ -254,6 +265,8 @@ class Pact(Broker):
             argv += ["--sslkey", self.sslkey]
         if self.cors:
             argv.append("--cors")
+        if self.partial_regex:
+            argv.append("--partial-regex")
         return argv
 
     def _client(self) -> Backend:

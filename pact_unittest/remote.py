@@ -280,7 +280,7 @@ def default_service_command() -> List[str]:
 
 
 def split_command(command: Union[str, Sequence[str], None]) -> List[str]:
-    """A user's command (string or list) as an argv list, without a trailing ``service``."""
+    """A user's command (string or list) as an argv list, as given (see :func:`service_argv`)."""
     if command is None:
         argv = default_service_command()
     elif isinstance(command, str):
@@ -290,6 +290,30 @@ def split_command(command: Union[str, Sequence[str], None]) -> List[str]:
     if not argv:
         raise ValueError("mock_service_command is empty")
     return argv
+
+
+def service_argv(command: Union[str, Sequence[str], None]) -> List[str]:
+    """The user's command ready for the service flags: ``service`` added only if needed.
+
+    pact-python v2 ran ``pact-mock-service service --host=...``. A command that already
+    names the ``service`` sub-command, or passes flags of its own
+    (``python -m pact_unittest.mock_service --partial-regex``), is left as it is: appending
+    ``service`` after flags would make it a stray argument, which Ruby's CLI and ours both
+    refuse, while both run ``service`` when flags come without a sub-command.
+    """
+    argv = split_command(command)
+    program = _program_length(argv)
+    extra = argv[program:]
+    if "service" in extra or any(part.startswith("-") for part in extra):
+        return argv
+    return argv + ["service"]
+
+
+def _program_length(argv: Sequence[str]) -> int:
+    """How many leading items name the program: ``python -m module`` is three, else one."""
+    if "-m" in argv[1:]:
+        return min(argv.index("-m", 1) + 2, len(argv))
+    return 1
 
 
 class ProcessBackend(HttpBackend):

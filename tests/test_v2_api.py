@@ -269,3 +269,65 @@ def test_an_unreachable_service_names_the_address_and_what_to_check():
     assert f"http://127.0.0.1:{port}" in message
     assert "start_service()" in message and "running" in message
     assert isinstance(info.value, requests.exceptions.ConnectionError)
+
+
+# ----------------------------------------------------------------------------- partial_regex
+
+def _define_partial(pact):
+    """A Term whose regex matches only part of the path the client will send."""
+    (pact.upon_receiving("a request for user 1")
+     .with_request("get", Term(r"/users/\d+", "/users/1"))
+     .will_respond_with(200, body={"id": 1}))
+
+
+def test_partial_regex_is_off_by_default_on_the_embedded_service(tmp_path, monkeypatch):
+    monkeypatch.delenv("PACT_UNITTEST_PARTIAL_REGEX", raising=False)
+    pact = _pact(pact_dir=str(tmp_path))
+    assert pact.partial_regex is False
+    pact.start_service()
+    try:
+        _define_partial(pact)
+        with pytest.raises(AssertionError) as info:
+            with pact:
+                requests.get(pact.uri + "/api/users/1")
+        assert "/api/users/1" in str(info.value)
+    finally:
+        pact.stop_service()
+    assert not (tmp_path / "c-p.json").exists()
+
+
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_partial_regex_matches_anywhere_in_the_value_like_ruby(tmp_path, monkeypatch, how):
+    if how == "argument":
+        monkeypatch.setenv("PACT_UNITTEST_PARTIAL_REGEX", "false")   # the argument wins
+        pact = _pact(pact_dir=str(tmp_path), partial_regex=True)
+    else:
+        monkeypatch.setenv("PACT_UNITTEST_PARTIAL_REGEX", "yes")
+        pact = _pact(pact_dir=str(tmp_path))
+    assert pact.partial_regex is True
+    pact.start_service()
+    try:
+        assert pact._backend.service.partial_regex is True
+        _define_partial(pact)
+        with pact:
+            assert requests.get(pact.uri + "/api/users/1").json() == {"id": 1}
+    finally:
+        pact.stop_service()
+    written = json.loads((tmp_path / "c-p.json").read_text())
+    assert written["interactions"][0]["request"]["path"] == "/users/1"
+
+
+def test_partial_regex_is_keyword_only_after_v2s_parameters(monkeypatch):
+    monkeypatch.setenv("PACT_UNITTEST_PARTIAL_REGEX", "maybe")
+    with pytest.raises(ValueError, match="PACT_UNITTEST_PARTIAL_REGEX"):
+        _pact()
+    for func in (Pact.__init__, Consumer.has_pact_with):
+        param = inspect.signature(func).parameters["partial_regex"]
+        assert param.kind is param.KEYWORD_ONLY and param.default is None
+    monkeypatch.delenv("PACT_UNITTEST_PARTIAL_REGEX")
+    # v2's positional call (all 17 of has_pact_with's parameters) is unchanged.
+    pact = Consumer("C").has_pact_with(Provider("P"), "127.0.0.1", 0, None, False, None, None,
+                                       False, False, None, None, None, None, None, "3.0.0",
+                                       "merge")
+    assert (pact.specification_version, pact.file_write_mode, pact.partial_regex) == (
+        "3.0.0", "merge", False)

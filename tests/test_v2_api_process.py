@@ -22,7 +22,7 @@ import requests
 
 import reference
 from pact_unittest.consumer import Consumer
-from pact_unittest.matchers import Like
+from pact_unittest.matchers import Like, Term
 from pact_unittest.provider import Provider
 
 REPO = Path(__file__).resolve().parent.parent
@@ -259,3 +259,81 @@ def test_the_command_line_is_the_one_v2_gave_rubys_service(tmp_path):
         "--pact-dir", str(tmp_path), "--pact-file-write-mode", "overwrite",
         "--pact-specification-version=2.0.0", "--consumer", pact.consumer.name,
         "--provider", "P", "--ssl", "--sslcert", "c.pem", "--sslkey", "k.pem", "--cors"]
+
+
+# ----------------------------------------------------------------------------- partial_regex
+
+def _define_partial(pact):
+    """A Term whose regex matches only part of the path the client will send."""
+    (pact.upon_receiving("a request for user 1")
+     .with_request("get", Term(r"/users/\d+", "/users/1"))
+     .will_respond_with(200, body={"id": 1}))
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_process_backend_passes_partial_regex(tmp_path, monkeypatch, partial):
+    monkeypatch.delenv("PACT_UNITTEST_PARTIAL_REGEX", raising=False)
+    name, pact = _process_pact(tmp_path, partial_regex=partial)
+    assert ("--partial-regex" in pact._service_argv()) is partial
+    pact.start_service()
+    try:
+        _define_partial(pact)
+        if partial:
+            with pact:
+                assert requests.get(pact.uri + "/api/users/1").json() == {"id": 1}
+        else:
+            with pytest.raises(AssertionError, match="/api/users/1"):
+                with pact:
+                    requests.get(pact.uri + "/api/users/1")
+    finally:
+        pact.stop_service()
+    assert (tmp_path / f"{name.lower()}-p.json").exists() is partial
+    assert _survivors(name) == []
+
+
+def test_a_command_with_service_and_flags_of_its_own_starts(tmp_path, monkeypatch):
+    """``service`` is appended only when the command has neither a sub-command nor flags."""
+    monkeypatch.delenv("PACT_UNITTEST_PARTIAL_REGEX", raising=False)
+    python = sys.executable
+    for command in (f"{python} -m pact_unittest.mock_service service --partial-regex",
+                    [python, "-m", "pact_unittest.mock_service", "--partial-regex"]):
+        name, pact = _process_pact(tmp_path, mock_service_command=command)
+        argv = pact._service_argv()
+        assert argv.count("service") <= 1 and argv[3:4] in (["service"], ["--partial-regex"])
+        pact.start_service()
+        try:
+            _define_partial(pact)
+            with pact:   # the command's own --partial-regex is in force
+                assert requests.get(pact.uri + "/api/users/1").json() == {"id": 1}
+        finally:
+            pact.stop_service()
+        assert _survivors(name) == []
+
+
+def test_service_is_appended_only_without_sub_command_or_flags():
+    from pact_unittest.remote import default_service_command, service_argv
+
+    assert service_argv(None) == default_service_command() + ["service"]
+    assert service_argv("pact-mock-service") == ["pact-mock-service", "service"]
+    assert service_argv(["pact-mock-service", "service"]) == ["pact-mock-service", "service"]
+    assert service_argv("pact-mock-service service --log-level INFO") == [
+        "pact-mock-service", "service", "--log-level", "INFO"]
+    assert service_argv("pact-mock-service --log-level=INFO") == [
+        "pact-mock-service", "--log-level=INFO"]
+    assert service_argv("python3 -X utf8 -m pact_unittest.mock_service") == [
+        "python3", "-X", "utf8", "-m", "pact_unittest.mock_service", "service"]
+    with pytest.raises(ValueError, match="empty"):
+        service_argv("")
+
+
+@pytest.mark.reference
+def test_rubys_cli_refuses_flags_before_service_so_ours_does_too(tmp_path):
+    """Why service_argv never puts ``service`` after flags: neither CLI accepts it."""
+    ruby = reference.require_ruby()
+    done = subprocess.run([str(ruby), "--log-level=INFO", "service"], capture_output=True,
+                          text=True, timeout=60, env=reference.reference_env())
+    assert 'called with arguments ["service"]' in done.stdout + done.stderr
+    ours = subprocess.run([sys.executable, "-m", "pact_unittest.mock_service", "--cors",
+                           "service"], capture_output=True, text=True, timeout=60,
+                          cwd=str(REPO))
+    assert ours.returncode != 0 and "service" in ours.stderr
