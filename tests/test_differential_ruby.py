@@ -153,8 +153,7 @@ case("header term", [inter("ht", get("/h", headers={"Accept": term("application/
 case("json object body",
      [inter("post obj", {"method": "POST", "path": "/o", "headers": JSON,
                          "body": {"name": "Ada", "n": 1, "tags": ["x"]}}, {"status": 201})],
-     [{"method": "POST", "path": "/o", "json": {"tags": ["x"], "n": 1.0, "name": "Ada"}}],
-     gap="exact body match: JSON number 1 vs 1.0 is a mismatch in ours, equal in Ruby")
+     [{"method": "POST", "path": "/o", "json": {"tags": ["x"], "n": 1.0, "name": "Ada"}}])
 case("json body unexpected key",
      [inter("post strict", {"method": "POST", "path": "/o", "headers": JSON,
                             "body": {"name": "Ada"}}, {"status": 201})],
