@@ -95,7 +95,10 @@ def embedded_first_answer(rounds: int) -> float:
     return median_ms(samples)
 
 
-def standalone_ready(command: List[str], port_line: bool, rounds: int, port: int = 0) -> float:
+def standalone_ready(command: List[str], port_line: bool, rounds: int, port: int = 0,
+                     lines: Optional[List[float]] = None) -> float:
+    """Median spawn -> first admin answer (ms); with ``port_line``, spawn -> ``port=`` line
+    samples are appended to ``lines``."""
     samples = []
     env = dict(os.environ, PACT_DO_NOT_TRACK="true", PYTHONPATH=ROOT)
     for index in range(rounds):
@@ -104,6 +107,8 @@ def standalone_ready(command: List[str], port_line: bool, rounds: int, port: int
             proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                     text=True, env=env)
             found = int(proc.stdout.readline().strip().split("=")[1])
+            if lines is not None:
+                lines.append(time.perf_counter() - start)
         else:
             found = port + index
             proc = subprocess.Popen(command + [f"--port={found}"], stdout=subprocess.DEVNULL,
@@ -320,8 +325,9 @@ def main() -> None:
     floor = floor_round_trip(rounds * 4)
     ready = embedded_ready(rounds)
     first = embedded_first_answer(rounds)
+    cli_lines: List[float] = []
     cli = standalone_ready([sys.executable, "-m", "pact_unittest.mock_service", "--port", "0",
-                            "--host", "localhost"], True, max(5, rounds // 10))
+                            "--host", "localhost"], True, max(5, rounds // 10), lines=cli_lines)
     overhead, write_ms = direct_overhead(rounds * 4, os.path.join(tmp, "direct"))
     with MockService("C", "P", host="localhost") as svc:
         ours_cycle_new = http_cycle(svc.uri, rounds, keep_alive=False)
@@ -366,6 +372,7 @@ def main() -> None:
     row("floor: stdlib server, keep-alive round trip", floor)
     row("embedded start() (bind + thread)", ready)
     row("embedded start() + first GET / answered", first)
+    row("standalone CLI spawn -> port= line", median_ms(cli_lines))
     row("standalone CLI spawn -> GET / answered", cli, ruby.get("ready") and ruby["ready"])
     row("per-test overhead direct: register+verify", overhead)
     row("write_pact once (200 tests' worth: 1 file)", write_ms)
