@@ -289,6 +289,22 @@ def _service_of(cls: type) -> Any:
     return service
 
 
+def _verify_after(test: PactMixin, service: Any, body_error: Optional[Exception]) -> None:
+    """Verify the test's interactions after its body; raise the contract failure if any.
+
+    Shared by the sync and async wrappers. Called from the body's ``except`` block when the
+    body raised, so the failure's ``__cause__`` (and context) is the body's exception; when
+    the contract held, it returns and the caller re-raises the body's own exception. It
+    lives in this module so ``__unittest`` hides its frame like the wrappers'.
+    """
+    failure = test._pact_finish(service, body_error)
+    if failure is None:
+        return
+    if body_error is None:
+        raise failure
+    raise failure from body_error
+
+
 def _wrap(test: PactMixin, method: Any) -> Any:
     """The test method with registration before and verification after (sync or async)."""
     func = getattr(method, "__func__", method)
@@ -303,13 +319,9 @@ def _wrap(test: PactMixin, method: Any) -> Any:
             except unittest.SkipTest:
                 raise
             except Exception as exc:
-                failure = test._pact_finish(service, exc)
-                if failure is None:
-                    raise
-                raise failure from exc
-            failure = test._pact_finish(service, None)
-            if failure is not None:
-                raise failure
+                _verify_after(test, service, exc)
+                raise
+            _verify_after(test, service, None)
             return value
 
         pact_async_test._pact_wrapper = True  # type: ignore[attr-defined]
@@ -323,13 +335,9 @@ def _wrap(test: PactMixin, method: Any) -> Any:
         except unittest.SkipTest:
             raise
         except Exception as exc:
-            failure = test._pact_finish(service, exc)
-            if failure is None:
-                raise
-            raise failure from exc
-        failure = test._pact_finish(service, None)
-        if failure is not None:
-            raise failure
+            _verify_after(test, service, exc)
+            raise
+        _verify_after(test, service, None)
         return value
 
     pact_test._pact_wrapper = True  # type: ignore[attr-defined]
