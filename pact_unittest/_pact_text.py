@@ -93,9 +93,10 @@ class Entry:
     @property
     def canonical(self) -> str:
         """Sorted-key JSON without the v4 ``key`` (tools compute that differently)."""
-        if self._canonical is None:
-            comparable = {k: v for k, v in self.item.items() if k != "key"}
-            self._canonical = json.dumps(comparable, sort_keys=True, ensure_ascii=False, default=str)
+        if self._canonical is None:  # from the compact text: what was rendered, not the dict now
+            comparable = json.loads(self.compact)
+            comparable.pop("key", None)
+            self._canonical = json.dumps(comparable, sort_keys=True, ensure_ascii=False)
         return self._canonical
 
     def same(self, other: "Entry") -> bool:
