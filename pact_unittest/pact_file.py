@@ -34,6 +34,12 @@ interactions on the first write of a run leaves an empty ``interactions`` list i
 the stale file (§14.14); the file ends with a newline; names are made safe (below);
 spec 1 response bodies hold example values, not Ruby ``json_class`` objects (§14.3).
 
+Speed: a pact-python v2 suite writes after every test, so a write must cost little more
+than its fsync. Interaction texts are cached (:mod:`pact_unittest._pact_text`), a mock
+service passes ``render_cache`` so its verified interactions are not rendered again, and a
+writer that finds the file holding exactly the bytes it last wrote merges into what it
+remembers instead of parsing the file (any other writer's change shows in the bytes).
+
 Leave ``.*.lock`` and ``.*.run`` out of version control (they are hidden files next to
 the pact; deleting them between runs is harmless).
 """
