@@ -34,10 +34,11 @@ import signal
 import sys
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Deque, Dict, List, Optional, Tuple, Union
 from urllib.parse import unquote, urlsplit
+
+from _http_test_server import QuietHandler, ThreadedServer, body_bytes
 
 TRANSCRIPTS = Path(os.environ.get(
     "PACT_UNITTEST_BROKER_TRANSCRIPTS",
@@ -97,7 +98,7 @@ class Answer:
     drop: bool = False
 
 
-class FakeBroker:
+class FakeBroker(ThreadedServer):
     """See the module docstring. Use as a context manager or call start()/stop()."""
 
     def __init__(self, *, host: str = "127.0.0.1", port: int = 0, prefix: str = "",
@@ -116,10 +117,8 @@ class FakeBroker:
         self.pacts: Dict[Tuple[str, str, str], Any] = {}  # (consumer, provider, version)
         self._queue: Dict[Tuple[str, str], Deque[Answer]] = collections.defaultdict(collections.deque)
         self._lock = threading.Lock()
-        self._server: Optional[ThreadingHTTPServer] = None
-        self._thread: Optional[threading.Thread] = None
 
-    # -- lifecycle ------------------------------------------------------------------
+    # -- lifecycle (stop, with-block: ThreadedServer) -----------------------------------
 
     def start(self) -> "FakeBroker":
         broker = self
@@ -127,27 +126,10 @@ class FakeBroker:
         class Handler(_Handler):
             fake = broker
 
-        self._server = ThreadingHTTPServer((self.host, self.port), Handler)
-        self._server.daemon_threads = True
-        if self.ssl_context is not None:
-            self._server.socket = self.ssl_context.wrap_socket(self._server.socket, server_side=True)
-        self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True,
-                                        name=f"fake-broker-{self.port}")
-        self._thread.start()
+        server = self._serve((self.host, self.port), Handler, name="fake-broker-{port}",
+                             ssl_context=self.ssl_context, poll_interval=0.02)
+        self.port = server.server_address[1]
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "FakeBroker":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
     @property
     def origin(self) -> str:
@@ -165,15 +147,7 @@ class FakeBroker:
                headers: Optional[List[Tuple[str, str]]] = None,
                content_type: Optional[str] = HAL, drop: bool = False) -> None:
         """Queue one answer for ``method path`` (path includes any prefix)."""
-        raw: Optional[bytes]
-        if body is None:
-            raw = None
-        elif isinstance(body, bytes):
-            raw = body
-        elif isinstance(body, str):
-            raw = body.encode("utf-8")
-        else:
-            raw = json.dumps(body).encode("utf-8")
+        raw = body_bytes(body)
         hdrs = list(headers or [])
         if content_type and not any(k.lower() == "content-type" for k, _ in hdrs):
             hdrs.append(("Content-Type", content_type))
@@ -355,17 +329,13 @@ def _json_answer(status: int, payload: Any, content_type: str = HAL) -> Answer:
     return Answer(status, json.dumps(payload).encode("utf-8"), [("Content-Type", content_type)])
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     fake: FakeBroker
     protocol_version = "HTTP/1.0"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
-        pass  # quiet: tests read broker.requests instead
-
     def _handle(self) -> None:
         split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
+        body = self._read_body()
         headers = {k.lower(): v for k, v in self.headers.items()}
         rec = Recorded(self.command, split.path, split.query, headers, body)
         answer = self.fake._next_answer(self.command, split.path)

@@ -18,9 +18,10 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, List, Optional, Pattern, Union
 from urllib.parse import parse_qs, urlsplit
+
+from _http_test_server import QuietHandler, ThreadedServer, body_bytes
 
 STATES_PATH = "/_pact/provider-states"
 
@@ -51,7 +52,7 @@ class Route:
         return self.state is None or self.state in states
 
 
-class ProviderApp:
+class ProviderApp(ThreadedServer):
     """The provider under verification. ``with ProviderApp(routes) as app: app.base_url``."""
 
     def __init__(self, routes: Optional[List[Route]] = None) -> None:
@@ -59,30 +60,12 @@ class ProviderApp:
         self.states: List[str] = []            # currently set up
         self.state_calls: List[Dict[str, Any]] = []  # every states request, for assertions
         self.requests: List[str] = []          # "GET /path?query" of every provider request
-        self._server: Optional[ThreadingHTTPServer] = None
-        self._thread: Optional[threading.Thread] = None
         self._lock = threading.Lock()
 
-    # -- lifecycle -------------------------------------------------------------------
+    # -- lifecycle (stop, with-block: ThreadedServer) -----------------------------------
     def start(self) -> "ProviderApp":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        name="provider-app", daemon=True)
-        self._thread.start()
+        self._serve(("127.0.0.1", 0), self._handler_class(), name="provider-app")
         return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "ProviderApp":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
     @property
     def host(self) -> str:
@@ -140,23 +123,11 @@ class ProviderApp:
     def _handler_class(self) -> type:
         app = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-                pass
-
-            def _read_body(self) -> bytes:
-                length = int(self.headers.get("Content-Length") or 0)
-                return self.rfile.read(length) if length else b""
-
             def _send(self, status: int, headers: Dict[str, str], body: Any) -> None:
-                if body is None:
-                    data = b""
-                elif isinstance(body, (bytes, str)):
-                    data = body.encode("utf-8") if isinstance(body, str) else body
-                else:
-                    data = json.dumps(body).encode("utf-8")
+                data = body_bytes(body) or b""
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
