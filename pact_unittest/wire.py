@@ -5,6 +5,10 @@ matchers, query as dict or string, method in any case); pact-file JSON of spec 2
 (``providerState``, flat ``matchingRules``), spec 3 (``providerStates`` with params, nested
 rules, ``generators``) and spec 4 (``type``, ``pending``, ``comments``, body objects); FFI
 ``pact:matcher:type`` matchers anywhere a value goes; and matcher objects built in Python.
+A binary body is sent as the v4 body object ``{"content": "<base64>", "contentType": ...,
+"encoded": "base64"}`` for every spec version (spec 1-3 JSON has no other form for bytes);
+for spec 1-3 it becomes ``bytes`` in the internal form, with its ``contentType`` as the
+``Content-Type`` header when none is given.
 
 The result is in the internal form of the target spec family (see
 :mod:`pact_unittest.model`): example values with the rules split out. For spec 1/2 the
@@ -19,6 +23,8 @@ nested v3 rules, and bad input is rejected at registration instead of crashing l
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import copy
 import dataclasses
 import json
@@ -160,6 +166,13 @@ class _Part:
             out["headers"] = headers
         if "body" in raw:
             body = self._body(raw["body"], headers or {}, is_request=True)
+            if not self.v4 and isinstance(body, bytes):
+                # Spec 1-3 files can name a body's content type only in the headers.
+                content_type = raw["body"].get("contentType")
+                headers = headers if headers is not None else {}
+                if content_type and not any(k.lower() == "content-type" for k in headers):
+                    headers["Content-Type"] = content_type
+                    out["headers"] = headers
             out["body"] = body
         return self._finish(out)
 
@@ -260,7 +273,7 @@ class _Part:
     def _body(self, value: Any, headers: Dict[str, str], is_request: bool) -> Any:
         where = f"{self.name} body"
         if self._is_body_object(value):
-            value = self._unwrap_body(value, where)
+            value = self._unwrap_body(value, where, is_request)
             if isinstance(value, _Raw):
                 return value.body
         node = hydrate(value, where)
@@ -277,10 +290,19 @@ class _Part:
 
     # -- v4 body objects ----------------------------------------------------------------------
     def _is_body_object(self, value: Any) -> bool:
-        return (self.v4 and isinstance(value, dict) and "content" in value and set(value) <= _BODY_OBJECT_KEYS
-                and ("contentType" in value or "encoded" in value))
+        """A v4 body object; for spec 1-3 only the base64 one (see :func:`_is_base64_body`).
 
-    def _unwrap_body(self, value: Dict[str, Any], where: str) -> Any:
+        Spec 1-3 JSON has no binary form, so a client of the admin API (another language)
+        sends bytes the way v4 files hold them. Other v4-looking objects stay plain JSON
+        bodies there: ``{"content": ..., "contentType": ...}`` is a legitimate v2 body.
+        """
+        if not (isinstance(value, dict) and "content" in value and set(value) <= _BODY_OBJECT_KEYS):
+            return False
+        if self.v4:
+            return "contentType" in value or "encoded" in value
+        return _is_base64_body(value)
+
+    def _unwrap_body(self, value: Dict[str, Any], where: str, is_request: bool) -> Any:
         encoded = value.get("encoded", False)
         content = value["content"]
         if encoded in (False, None):
@@ -293,7 +315,16 @@ class _Part:
             except ValueError as exc:
                 raise _fail(where, f"encoded JSON content does not parse: {exc}") from None
         if isinstance(encoded, str) and encoded.lower() == "base64":
-            return _Raw(dict(value))  # binary: kept as the v4 body object the engine reads
+            decoded = _decode_base64(value["content"], where)
+            if self.v4 and (is_request or "contentTypeHint" in value):
+                # A v4 request keeps the body object: the engine reads its content type
+                # even when the client's request has no Content-Type header.
+                return _Raw(dict(value))
+            # Bytes in the internal form (model.py: raw bodies), as a Python caller would
+            # put them: the mock serves them as they are, the pact writer decides how the
+            # file holds them (a v4 body object again, with the Content-Type header that
+            # response() sets from the object's contentType).
+            return _Raw(decoded)
         raise _fail(where, f"unsupported body encoding {encoded!r}")
 
     # -- rules ------------------------------------------------------------------------------
@@ -368,6 +399,22 @@ class _Part:
         if generators:
             out["generators"] = generators
         return out
+
+
+def _is_base64_body(value: Mapping) -> bool:
+    encoded = value.get("encoded")
+    return (isinstance(encoded, str) and encoded.lower() == "base64"
+            and isinstance(value.get("content"), str))
+
+
+def _decode_base64(content: Any, where: str) -> bytes:
+    if not isinstance(content, str):
+        raise _fail(where, f"base64 content must be a string, got {type(content).__name__}")
+    try:
+        return base64.b64decode(content.encode("ascii"), validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise _fail(where, "content is not valid base64 (the body object says "
+                           "\"encoded\": \"base64\")") from None
 
 
 class _Raw:

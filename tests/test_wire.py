@@ -307,7 +307,13 @@ def test_v4_form_type_key_pending_comments_and_body_objects():
     assert got.response["headers"] == {"Content-Type": "application/json"}
     binary = {"contentType": "application/octet-stream", "encoded": "base64", "content": "AAE="}
     data["response"]["body"] = binary
-    assert parse_interaction(to_wire(data), "4.0.0").response["body"] == binary
+    data["response"]["headers"] = {}
+    got = parse_interaction(to_wire(data), "4.0.0")
+    # A response body is raw bytes (what the mock serves) plus its Content-Type header.
+    assert got.response["body"] == b"\x00\x01"
+    assert got.response["headers"] == {"Content-Type": "application/octet-stream"}
+    data["request"]["body"] = binary
+    assert parse_interaction(to_wire(data), "4.0.0").request["body"] == binary
     data["type"] = "Asynchronous/Messages"
     with pytest.raises(ValueError, match="interaction type"):
         parse_interaction(to_wire(data), "4.0.0")
@@ -501,3 +507,82 @@ def test_generic_v3_matcher_repr_round_trips():
     assert matcher.response["generators"] == {"body": {"$": {"type": "RandomInt", "min": 1}}}
     rebuilt = V3Matcher("integer", 3, {}, {"type": "RandomInt", "min": 1})
     assert eval(repr(rebuilt)) == rebuilt  # noqa: S307
+
+
+# ---------------------------------------------------------------------------------------
+# Binary bodies: the v4 base64 body object, accepted for every spec version
+# ---------------------------------------------------------------------------------------
+JPEG_START = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+
+
+def _binary(content=JPEG_START, content_type="image/jpeg"):
+    import base64
+
+    body = {"content": base64.b64encode(content).decode("ascii"), "encoded": "base64"}
+    if content_type is not None:
+        body["contentType"] = content_type
+    return body
+
+
+@pytest.mark.parametrize("spec", ["1.0.0", "1.1.0", "2.0.0", "3.0.0"])
+def test_a_base64_body_object_is_bytes_in_spec_1_to_3(spec):
+    got = parse_interaction(_interaction(
+        request={"method": "PUT", "path": "/img", "body": _binary()},
+        response={"status": 200, "body": _binary(b"\x89PNG\r\n", "image/png")}), spec)
+    assert got.request["body"] == JPEG_START
+    assert got.response["body"] == b"\x89PNG\r\n"
+    # Spec 1-3 files can say a body's content type only in the headers.
+    assert got.request["headers"] == {"Content-Type": "image/jpeg"}
+    assert got.response["headers"] == {"Content-Type": "image/png"}
+    assert "matchingRules" not in got.request
+
+
+def test_a_base64_body_object_keeps_a_given_content_type_header_and_may_lack_its_own():
+    got = parse_interaction(_interaction(request={
+        "method": "PUT", "path": "/img", "headers": {"content-type": "application/octet-stream"},
+        "body": _binary()}), "2.0.0")
+    assert got.request["headers"] == {"content-type": "application/octet-stream"}
+    bare = parse_interaction(_interaction(request={
+        "method": "PUT", "path": "/img", "body": _binary(content_type=None)}), "2.0.0")
+    assert bare.request["body"] == JPEG_START and "headers" not in bare.request
+
+
+def test_a_v4_body_object_stays_one_under_spec_4_and_other_objects_stay_json_before():
+    got = parse_interaction(_interaction(request={"method": "PUT", "path": "/img",
+                                                  "body": _binary()}), "4.0.0")
+    assert got.request["body"] == _binary()
+    # Without "encoded": "base64" such an object is an ordinary JSON body in spec 1-3.
+    plain = {"content": "AAE=", "contentType": "text/plain"}
+    for encoded in (None, False, "json"):
+        body = dict(plain, encoded=encoded) if encoded is not None else plain
+        got = parse_interaction(_interaction(request={"method": "POST", "path": "/",
+                                                      "body": body}), "2.0.0")
+        assert got.request["body"] == body
+
+
+@pytest.mark.parametrize("spec", ["2.0.0", "4.0.0"])
+def test_invalid_base64_content_is_a_value_error(spec):
+    bad = {"content": "not base64!", "contentType": "image/jpeg", "encoded": "base64"}
+    with pytest.raises(ValueError, match="request body: content is not valid base64"):
+        parse_interaction(_interaction(request={"method": "PUT", "path": "/", "body": bad}), spec)
+
+
+def test_a_base64_request_body_matches_the_bytes_the_client_sends(tmp_path):
+    """Through the HTTP admin API, as a client in another language registers it."""
+    import requests
+
+    from pact_unittest.mock_service import MockService
+
+    with MockService("C", "P", host="127.0.0.1", pact_dir=str(tmp_path),
+                     specification_version="2.0.0") as service:
+        answer = requests.put(service.uri + "/interactions", headers={"X-Pact-Mock-Service": "1"},
+                              json={"interactions": [{"description": "upload", "request": {
+                                  "method": "PUT", "path": "/img", "body": _binary()},
+                                  "response": {"status": 201}}]})
+        assert answer.status_code == 200, answer.text
+        wrong = requests.put(service.uri + "/img", data=JPEG_START[:-1] + b"\x01",
+                             headers={"Content-Type": "image/jpeg"})
+        assert wrong.status_code == 500
+        right = requests.put(service.uri + "/img", data=JPEG_START,
+                             headers={"Content-Type": "image/jpeg"})
+        assert right.status_code == 201

@@ -1,7 +1,8 @@
 """Consumer HTTP steps (V1-V4 ``http_consumer``), bound to our embedded MockService.
 
 Interactions are built as pact-file JSON and parsed by ``wire.parse_interaction`` (binary
-bodies, which no JSON form of spec 1-3 holds, are put into the parsed Interaction as bytes);
+bodies as v4 base64 body objects, which it reads for every spec version: bytes in the
+internal form for spec 1-3);
 the service is driven by its direct API (the same Session the HTTP admin API calls), or,
 for the "(admin API)" runs, over HTTP exactly as a client in another language would; the
 client requests are real HTTP on 127.0.0.1, sent with ``http.client`` so that repeated
@@ -38,7 +39,7 @@ def build_interaction(world: World, number: str, body_cell: Optional[str] = None
     """Interaction ``number`` of the Background table, optionally with another body.
 
     In-process: an Interaction. Over the admin API (``world.data["transport"] == "admin"``):
-    the JSON a client sends, binary bodies as v4 base64 body objects.
+    the JSON a client sends. Either way binary bodies are v4 base64 body objects.
     """
     row = world.data["defs"][number]
     request: Dict[str, Any] = {"method": row["method"], "path": row["path"]}
@@ -50,8 +51,10 @@ def build_interaction(world: World, number: str, body_cell: Optional[str] = None
         headers.append(("Content-Type", body.content_type))
     if headers:
         request["headers"] = dict(headers)
-    binary = body is not None and isinstance(body.value, bytes)
-    if body is not None and not binary:
+    if body is not None and isinstance(body.value, bytes):
+        request["body"] = {"contentType": body.content_type, "encoded": "base64",
+                           "content": base64.b64encode(body.value).decode("ascii")}
+    elif body is not None:
         request["body"] = body.value
     if row.get("matching rules"):
         request["matchingRules"] = load_json_fixture(row["matching rules"])
@@ -63,14 +66,8 @@ def build_interaction(world: World, number: str, body_cell: Optional[str] = None
         response["body"] = response_body.value
     data = {"description": f"interaction {number}", "request": request, "response": response}
     if world.data.get("transport") == "admin":
-        if binary:
-            request["body"] = {"contentType": body.content_type, "encoded": "base64",
-                               "content": base64.b64encode(body.value).decode("ascii")}
         return data
-    interaction = parse_interaction(data, world.spec_version)
-    if binary:
-        interaction.request["body"] = body.value
-    return interaction
+    return parse_interaction(data, world.spec_version)
 
 
 def start_service(world: World, interactions: List[Interaction]) -> MockService:
