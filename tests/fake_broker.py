@@ -44,7 +44,18 @@ TRANSCRIPTS = Path(os.environ.get(
     "PACT_UNITTEST_BROKER_TRANSCRIPTS",
     str(Path(__file__).resolve().parents[2] / "shared" / "broker" / "transcripts")))
 RECORDED_ORIGINS = ("http://127.0.0.1:9300", "http://127.0.0.1:9393")
+#: The recorded ConsumerApp -> ProviderAPI pact most broker tests publish.
+SAMPLE_PACT = TRANSCRIPTS / "pacts" / "consumerapp-providerapi.json"
 HAL = "application/hal+json;charset=utf-8"
+
+
+def needs_transcripts() -> Any:
+    """The pytest mark that skips a test module when the recorded transcripts are absent."""
+    import pytest  # imported here: the fake broker also runs as a plain process
+
+    return pytest.mark.skipif(
+        not (TRANSCRIPTS / "index.json").exists(),
+        reason=f"broker transcripts not found at {TRANSCRIPTS} (set PACT_UNITTEST_BROKER_TRANSCRIPTS)")
 
 
 def load_transcript(name: str) -> Dict[str, Any]:
@@ -387,6 +398,11 @@ def pact_files_for(decoded: List[Any], directory: Path) -> List[Path]:
         else:
             raise AssertionError(f"no pact file in transcripts/pacts equals {content}")
     return out
+
+
+def sample_pact_files(directory: Path) -> List[Path]:
+    """:data:`SAMPLE_PACT` copied into ``directory`` (through :func:`pact_files_for`)."""
+    return pact_files_for([json.loads(SAMPLE_PACT.read_text())], directory)
 
 
 def credentials(headers: List[List[str]]) -> Dict[str, Optional[str]]:

@@ -11,21 +11,21 @@ from __future__ import annotations
 
 import json
 import pickle
-import socket
 
 import pytest
 
 from fake_broker import (
     SENTINEL,
-    TRANSCRIPTS,
     FakeBroker,
     Sleeps,
     credentials,
     decoded,
     header,
     load_transcript,
+    needs_transcripts,
     pact_files_for,
     publish_request,
+    sample_pact_files,
     sequence,
 )
 from pact_unittest.broker import (
@@ -40,10 +40,9 @@ from pact_unittest.broker import (
     publish_pacts,
 )
 from pact_unittest.broker import errors as broker_errors
+from reference import free_port
 
-pytestmark = pytest.mark.skipif(
-    not (TRANSCRIPTS / "index.json").exists(),
-    reason=f"broker transcripts not found at {TRANSCRIPTS} (set PACT_UNITTEST_BROKER_TRANSCRIPTS)")
+pytestmark = needs_transcripts()
 
 MODERN_RUBY = [
     "stub/ruby_publish_modern_basic",
@@ -135,8 +134,7 @@ def test_fallback_to_the_older_api_sends_what_ruby_sends(tmp_path):
 
 
 def test_fallback_puts_branch_version_before_tags_and_pact_when_advertised(tmp_path):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     with FakeBroker(publish_contracts=False, branch_versions=True) as broker:
         publish_pacts(files, "2.0.0", branch="feat/x", tags=["main"], broker_base_url=broker.url)
     assert [(r.method, r.path) for r in broker.requests] == [
@@ -241,8 +239,7 @@ def test_recorded_error_answers_map_to_exceptions(name, where, exc_type, shown, 
     transcript = load_transcript(name)
     recorded = transcript["exchanges"][-1]
     auth_header = header(recorded["request"]["headers"], "Authorization")
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     creds = credentials(recorded["request"]["headers"]) if auth_header else {}
     with FakeBroker(publish_contracts=(where != "legacy")) as broker:
         path = {"index": "/", "publish": "/contracts/publish",
@@ -300,8 +297,7 @@ def test_recorded_503s_are_retried_with_backoff(tmp_path):
 
 @pytest.mark.parametrize("status", [408, 429, 502, 503, 504])
 def test_retryable_statuses_give_up_after_max_retries(status, tmp_path):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     sleeps = Sleeps()
     with FakeBroker() as broker:
         for _ in range(5):
@@ -315,8 +311,7 @@ def test_retryable_statuses_give_up_after_max_retries(status, tmp_path):
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 409, 500])
 def test_other_statuses_are_not_retried(status, tmp_path):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     sleeps = Sleeps()
     with FakeBroker() as broker:
         broker.script("POST", "/contracts/publish", status, {"error": "no"})
@@ -331,8 +326,7 @@ def test_other_statuses_are_not_retried(status, tmp_path):
 def test_retry_after_seconds_and_http_date_are_honoured(tmp_path):
     import email.utils
     import time
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     sleeps = Sleeps()
     with FakeBroker() as broker:
         broker.script("POST", "/contracts/publish", 429, None, headers=[("Retry-After", "7")])
@@ -346,8 +340,7 @@ def test_retry_after_seconds_and_http_date_are_honoured(tmp_path):
 
 
 def test_dropped_connection_is_retried(tmp_path):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     sleeps = Sleeps()
     with FakeBroker() as broker:
         broker.script("GET", "/", drop=True)
@@ -355,17 +348,10 @@ def test_dropped_connection_is_retried(tmp_path):
     assert sleeps == [0.5] and result.pacts
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_connection_refused_is_unavailable_after_retries_without_waiting(tmp_path):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     sleeps = Sleeps()
-    port = _closed_port()
+    port = free_port()  # nothing listens there
     with pytest.raises(BrokerUnavailableError) as info:
         publish_pacts(files, "1", broker_base_url=f"http://127.0.0.1:{port}/nothing", sleep=sleeps)
     assert sleeps == [0.5, 1.0, 2.0, 4.0]
@@ -376,8 +362,7 @@ def test_connection_refused_is_unavailable_after_retries_without_waiting(tmp_pat
 # -- discovery and configuration --------------------------------------------------------
 
 def test_index_without_any_publish_relation_is_a_protocol_error(tmp_path):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     with FakeBroker() as broker:
         broker.script("GET", "/", 200, {"_links": {"self": {"href": broker.url}}})
         with pytest.raises(BrokerProtocolError, match="pb:publish-contracts"):
@@ -394,8 +379,7 @@ def test_missing_url_names_the_environment_variable(monkeypatch, tmp_path):
 
 
 def test_environment_supplies_url_and_token_and_token_wins(monkeypatch, tmp_path):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     with FakeBroker(token="not-a-real-token") as broker:
         monkeypatch.setenv("PACT_BROKER_BASE_URL", broker.url)
         monkeypatch.setenv("PACT_BROKER_USERNAME", "ci-user")
@@ -406,8 +390,7 @@ def test_environment_supplies_url_and_token_and_token_wins(monkeypatch, tmp_path
 
 
 def test_credentials_in_the_url_become_basic_auth_and_leave_the_url(tmp_path):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     with FakeBroker(username="ci-user", password=SENTINEL) as broker:
         url = broker.url.replace("http://", f"http://ci-user:{SENTINEL}@")
         with BrokerClient(url) as client:
@@ -423,8 +406,7 @@ def test_credentials_in_the_url_become_basic_auth_and_leave_the_url(tmp_path):
     (dict(consumer_version="1", tags=["ok", ""]), "non-blank"),
 ])
 def test_bad_version_properties_fail_before_sending(kwargs, text, tmp_path):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     with FakeBroker() as broker:
         version = kwargs.pop("consumer_version")
         with pytest.raises(BrokerConfigError, match=text):
@@ -448,8 +430,7 @@ def test_bad_pact_files_fail_before_sending(tmp_path):
 
 
 def test_default_version_warns(tmp_path, caplog):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     with FakeBroker() as broker:
         with pytest.warns(UserWarning, match="0.0.0"):
             publish_pacts(files, "0.0.0", broker_base_url=broker.url)
@@ -457,8 +438,7 @@ def test_default_version_warns(tmp_path, caplog):
 
 
 def test_dry_run_sends_nothing_and_masks(tmp_path):
-    files = pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                           tmp_path)
+    files = sample_pact_files(tmp_path)
     with FakeBroker() as broker:
         result = publish_pacts(files, "1", branch="main", broker_base_url=broker.url,
                                broker_username="u", broker_password=SENTINEL, dry_run=True)

@@ -20,15 +20,15 @@ from fake_broker import (
     FakeBroker,
     decoded,
     load_transcript,
+    needs_transcripts,
     pact_files_for,
     publish_request,
+    sample_pact_files,
     sequence,
 )
 from pact_unittest.broker import Broker, BrokerConfigError, BrokerConflictError
 
-pytestmark = pytest.mark.skipif(
-    not (TRANSCRIPTS / "index.json").exists(),
-    reason=f"broker transcripts not found at {TRANSCRIPTS} (set PACT_UNITTEST_BROKER_TRANSCRIPTS)")
+pytestmark = needs_transcripts()
 
 ROOT = Path(__file__).resolve().parents[1]
 FAKE_BROKER = Path(__file__).resolve().parent / "fake_broker.py"
@@ -130,8 +130,7 @@ def test_cli_json_output_and_dry_run(tmp_path):
 
 def test_fake_broker_as_a_process_counts_publishes(tmp_path):
     log = tmp_path / "broker.jsonl"
-    pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                   tmp_path / "pacts")
+    sample_pact_files(tmp_path / "pacts")
     proc = subprocess.Popen([sys.executable, str(FAKE_BROKER), "--port", "0", "--log", str(log),
                              "--username", "ci-user", "--password", "pw"],
                             stdout=subprocess.PIPE, text=True, env=_env())
@@ -182,8 +181,7 @@ def test_v2_broker_errors(tmp_path, monkeypatch):
     with FakeBroker() as broker:
         with pytest.raises(BrokerConfigError, match="No pact files for consumer 'ConsumerApp'"):
             Broker(broker.url).publish("ConsumerApp", "1", pact_dir=str(tmp_path))
-        pact_files_for([json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.json").read_text())],
-                       tmp_path)
+        sample_pact_files(tmp_path)
         Broker(broker.url).publish("ConsumerApp", "1", pact_dir=str(tmp_path))
         changed = json.loads((TRANSCRIPTS / "pacts/consumerapp-providerapi.changed.json").read_text())
         (tmp_path / "consumerapp-providerapi.json").write_text(json.dumps(changed))

@@ -14,12 +14,12 @@ import subprocess
 import pytest
 
 import reference
-from fake_broker import TRANSCRIPTS, FakeBroker, decoded, pact_files_for
+from fake_broker import TRANSCRIPTS, FakeBroker, decoded, needs_transcripts, pact_files_for
 from pact_unittest.broker import publish_pacts
 
 pytestmark = [
     pytest.mark.reference,
-    pytest.mark.skipif(not (TRANSCRIPTS / "index.json").exists(), reason="broker transcripts not found"),
+    needs_transcripts(),
 ]
 
 

@@ -10,13 +10,12 @@ import base64
 import json
 import logging
 import pickle
-import socket
 import ssl
 
 import pytest
 import requests
 
-from fake_broker import SENTINEL, SENTINEL_TOKEN, TRANSCRIPTS, FakeBroker, Sleeps
+from fake_broker import SENTINEL, SENTINEL_TOKEN, FakeBroker, Sleeps
 from pact_unittest.broker import (
     Broker,
     BrokerClient,
@@ -26,6 +25,7 @@ from pact_unittest.broker import (
     publish_pacts,
 )
 from pact_unittest.broker.transport import same_origin
+from reference import free_port
 
 PACT = (b'{"consumer": {"name": "ConsumerApp"}, "provider": {"name": "ProviderAPI"}, '
         b'"interactions": [], "metadata": {"pactSpecification": {"version": "2.0.0"}}}')
@@ -46,12 +46,6 @@ def _assert_clean(*texts):
             assert form not in text, f"secret leaked: {text!r}"
 
 
-def _closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 SCENARIOS = [
     ("ok", None),
     ("unauthorized", (401, None)),
@@ -68,7 +62,7 @@ def test_planted_secret_appears_nowhere(name, answer, auth, pact_file, caplog):
     caplog.set_level(logging.DEBUG)  # every logger, urllib3 included
     texts = []
     with FakeBroker() as broker:
-        base = broker.url if answer != "closed" else f"http://127.0.0.1:{_closed_port()}"
+        base = broker.url if answer != "closed" else f"http://127.0.0.1:{free_port()}"
         creds = {"basic": dict(broker_username="ci-user", broker_password=SENTINEL),
                  "token": dict(broker_token=SENTINEL_TOKEN), "url": {}}[auth]
         if auth == "url":
