@@ -3,12 +3,21 @@
 A pact file may be written by several processes of one test run at once (Django
 ``--parallel``, pytest-xdist, CI jobs sharing a checkout), and the result must equal a
 serial run's. So every write is a read-merge-write under an exclusive cross-process lock
-(``filelock`` on ``.<name>.lock`` next to the pact), and the new text replaces the file
-atomically (:mod:`pact_unittest._atomic`): a reader never sees half a file.
+(``filelock``), and the new text replaces the file atomically
+(:mod:`pact_unittest._atomic`): a reader never sees half a file.
 
 Which content a write starts from depends on the mode and on the *run id*
-(:func:`pact_unittest.settings.run_id`, shared by every worker of a run). The sidecar
-``.<name>.run`` holds the id of the run that last wrote the file.
+(:func:`pact_unittest.settings.run_id`, shared by every worker of a run): a small state
+file holds the id of the run that last wrote the pact.
+
+The lock file and that run-id file live in a per-user *state directory* under the system
+temp dir (:func:`state_dir`: ``<tempfile.gettempdir()>/pact_unittest-<uid>``, mode 0o700),
+not next to the pact: users commit their pacts directory, and a run-id file there would
+change on every run. They are named by a hash of the pact's resolved absolute path plus
+the pact's name (``<hash>-<name>.lock``, ``<hash>-<name>.run``). Consequences: processes
+writing one pact must share the temp dir (same machine or container, same ``TMPDIR``),
+and a wiped temp dir only makes the next write count as the first of a run, which
+replaces the file in overwrite mode: the safe default.
 
 * ``overwrite`` (default): the first write of a run replaces the file, so interactions of
   deleted tests disappear; later writes of the same run (another test class, a parallel
@@ -39,16 +48,16 @@ than its fsync. Interaction texts are cached (:mod:`pact_unittest._pact_text`), 
 service passes ``render_cache`` so its verified interactions are not rendered again, and a
 writer that finds the file holding exactly the bytes it last wrote merges into what it
 remembers instead of parsing the file (any other writer's change shows in the bytes).
-
-Leave ``.*.lock`` and ``.*.run`` out of version control (they are hidden files next to
-the pact; deleting them between runs is harmless).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import re
+import stat
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Sequence, Tuple, Union
@@ -72,6 +81,7 @@ __all__ = [
     "pact_file_name",
     "read_pact",
     "render_pact",
+    "state_dir",
     "write_pact",
 ]
 
@@ -136,7 +146,7 @@ def _name_part(name: Any, role: str) -> str:
     text = _WHITESPACE.sub("_", name.lower())
     text = _UNSAFE_CHARS.sub("_", text)
     if text.startswith("."):
-        # Keeps the pact visible and apart from our hidden ".<name>.lock/.run" sidecars.
+        # Keeps the pact visible (a hidden file is easily left out of a commit).
         text = "_" + text[1:]
     return text
 
@@ -154,14 +164,62 @@ def pact_file_name(consumer: str, provider: str) -> str:
     if name.split(".", 1)[0] in _WINDOWS_DEVICES:
         name = "_" + name
     if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
-        import hashlib
-
         digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
         stem = name[: -len(".json")]
         while len(stem.encode("utf-8")) > _MAX_NAME_BYTES - len(digest) - len("-.json"):
             stem = stem[:-1]
         name = f"{stem}-{digest}.json"
     return name
+
+
+# -- state files ---------------------------------------------------------------------------
+
+
+def _user_tag() -> str:
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None:
+        return str(getuid())
+    try:  # Windows: no uid, but the temp dir is the user's own already
+        import getpass
+
+        name = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name known: any fixed tag will do
+        name = "user"
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "user"
+
+
+def state_dir() -> Path:
+    """The per-user directory holding pact files' lock and run-id files (created, mode 0o700).
+
+    ``<tempfile.gettempdir()>/pact_unittest-<uid>`` (the user name on Windows). Kept out of
+    ``pact_dir`` so that a committed pacts directory holds only pacts. On POSIX a directory
+    of that name that is a symlink, owned by another user or open to others is refused
+    (PermissionError): another local user could otherwise hold our locks or forge run ids.
+    """
+    path = Path(tempfile.gettempdir()) / f"pact_unittest-{_user_tag()}"
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None:
+        info = os.lstat(str(path))
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != getuid():
+            raise PermissionError(
+                f"{path} (pact_unittest's lock and run-id directory) is not a directory owned "
+                "by this user; remove it, or point TMPDIR elsewhere"
+            )
+        if info.st_mode & 0o077:
+            os.chmod(str(path), 0o700)
+    return path
+
+
+def _state_paths(pact_path: Path) -> Tuple[Path, Path]:
+    """The lock file and run-id file of the pact at ``pact_path`` (whose directory exists)."""
+    resolved = os.path.normcase(str(pact_path.resolve()))
+    digest = hashlib.sha256(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    base = state_dir() / f"{digest}-{pact_path.name}"
+    return base.with_name(base.name + ".lock"), base.with_name(base.name + ".run")
 
 
 # -- documents -----------------------------------------------------------------------------
@@ -456,14 +514,14 @@ def write_pact(
 
     from filelock import FileLock, Timeout
 
-    lock_path = directory / f".{path.name}.lock"
-    run_path = directory / f".{path.name}.run"
+    lock_path, run_path = _state_paths(path)
     lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT)
     try:
         lock.acquire()
     except Timeout:
         raise TimeoutError(
-            f"could not lock {lock_path} within {LOCK_TIMEOUT:g} s: another process holds it"
+            f"could not lock {path} within {LOCK_TIMEOUT:g} s: another process holds its "
+            f"lock file {lock_path}"
         ) from None
     try:
         replace = mode == "overwrite" and _read_run_id(run_path) != current_run

@@ -511,7 +511,79 @@ def test_overwrite_replaces_stale_content_on_a_new_run_and_merges_within_a_run(t
     write_pact(tmp_path, "C", "P", [v2("also")], run_id="run-2")  # a later class of run 2
     path = write_pact(tmp_path, "C", "P", [v2("kept")], run_id="run-2")
     assert descriptions(path) == ["also", "kept"]
-    assert (tmp_path / ".c-p.json.run").read_text().strip() == "run-2"
+    run_file = pact_file._state_paths(path)[1]
+    assert run_file.read_text().strip() == "run-2"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c-p.json"]
+
+
+def test_lock_and_run_id_live_in_a_private_per_user_state_dir_not_in_pact_dir(tmp_path):
+    import stat
+    import tempfile
+
+    pact_dir = tmp_path / "pacts"
+    for run in ("1", "1", "2"):
+        for mode in ("overwrite", "merge", "update"):
+            path = write_pact(pact_dir, "C", "P", [v2(f"{mode} {run}")], run_id=run, mode=mode)
+    assert [p.name for p in pact_dir.iterdir()] == ["c-p.json"]  # nothing to commit but the pact
+    lock_file, run_file = pact_file._state_paths(path)
+    state = pact_file.state_dir()
+    assert lock_file.parent == run_file.parent == state
+    assert state.parent == Path(tempfile.gettempdir())
+    if hasattr(os, "getuid"):
+        assert state.name == f"pact_unittest-{os.getuid()}"
+        assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    assert lock_file.name.endswith("-c-p.json.lock") and run_file.name.endswith("-c-p.json.run")
+    assert lock_file.is_file() and run_file.read_text().strip() == "2"
+
+
+def test_state_files_are_per_resolved_pact_path(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    write_pact(one, "C", "P", [v2("a")], run_id="r")
+    write_pact(two, "C", "P", [v2("b")], run_id="r")
+    lock_one, run_one = pact_file._state_paths(one / "c-p.json")
+    assert lock_one != pact_file._state_paths(two / "c-p.json")[0]
+    link = tmp_path / "link"
+    link.symlink_to(one, target_is_directory=True)
+    assert pact_file._state_paths(link / "c-p.json") == (lock_one, run_one)
+    write_pact(link, "C", "P", [v2("c")], run_id="r")  # same file, same run: merges
+    assert descriptions(one / "c-p.json") == ["a", "c"]
+
+
+def test_a_wiped_state_file_makes_the_next_write_the_first_of_its_run(tmp_path):
+    write_pact(tmp_path, "C", "P", [v2("a")], run_id="r")
+    path = write_pact(tmp_path, "C", "P", [v2("b")], run_id="r")
+    assert descriptions(path) == ["a", "b"]
+    pact_file._state_paths(path)[1].unlink()  # as a cleaned temp dir would
+    write_pact(tmp_path, "C", "P", [v2("c")], run_id="r")
+    assert descriptions(path) == ["c"]  # replaced: the safe default
+    write_pact(tmp_path, "C", "P", [v2("d")], run_id="r")
+    assert descriptions(path) == ["c", "d"]
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX ownership checks")
+def test_the_state_dir_is_created_private_and_a_planted_one_is_refused(tmp_path, monkeypatch):
+    import stat
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    state = tmp_path / f"pact_unittest-{os.getuid()}"
+    old_umask = os.umask(0)
+    try:
+        assert pact_file.state_dir() == state
+    finally:
+        os.umask(old_umask)
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700
+    state.chmod(0o777)
+    pact_file.state_dir()
+    assert stat.S_IMODE(state.stat().st_mode) == 0o700  # loosened: tightened again
+    state.rmdir()
+    elsewhere = tmp_path / "planted"
+    elsewhere.mkdir()
+    state.symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(PermissionError, match="not a directory owned by this user"):
+        write_pact(tmp_path / "pacts", "C", "P", [v2("a")], run_id="r")
+    assert not (tmp_path / "pacts" / "c-p.json").exists()
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_overwrite_uses_the_settings_run_id_by_default(tmp_path, monkeypatch):
@@ -719,7 +791,7 @@ def test_readers_always_see_whole_json_while_writers_write(tmp_path):
     assert errors == []
     assert reads and max(reads) == 61
     assert len(read_pact(path)["interactions"]) == 61
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".c-p.json.lock", ".c-p.json.run", "c-p.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c-p.json"]
 
 
 def test_a_failed_replace_leaves_the_old_file_and_no_temp_files(tmp_path, monkeypatch):
@@ -740,7 +812,7 @@ def test_a_lock_held_too_long_is_a_timeout_error(tmp_path, monkeypatch):
     from filelock import FileLock
 
     monkeypatch.setattr(pact_file, "LOCK_TIMEOUT", 0.05)
-    holder = FileLock(str(tmp_path / ".c-p.json.lock"))
+    holder = FileLock(str(pact_file._state_paths(tmp_path / "c-p.json")[0]))
     held, release = threading.Event(), threading.Event()
 
     def hold():  # another thread, its own lock file descriptor: like another process
@@ -752,7 +824,7 @@ def test_a_lock_held_too_long_is_a_timeout_error(tmp_path, monkeypatch):
     thread.start()
     held.wait(30)
     try:
-        with pytest.raises(TimeoutError, match=r"\.c-p\.json\.lock"):
+        with pytest.raises(TimeoutError, match=r"c-p\.json within .* lock file .*-c-p\.json\.lock"):
             write_pact(tmp_path, "C", "P", [v2("a")], run_id="1")
     finally:
         release.set()
