@@ -228,8 +228,10 @@ class Verification:
         lines = [self.summary()]
         for item in self.mismatched:
             lines.extend(_describe_mismatched(item))
+        attempted = self._attempted()
         for miss in self.missing:
-            lines.append(f"  Missing: {miss.line()} for {miss.label()}")
+            why = attempted.get((miss.description, miss.provider_state), "")
+            lines.append(f"  Missing: {miss.line()} for {miss.label()}{why}")
         for unexpected in self.unexpected:
             lines.append(f"  Unexpected: {unexpected.request.line()}")
             closest = unexpected.closest
@@ -239,6 +241,21 @@ class Verification:
                 lines.append(f"    closest interaction: {closest.label()}")
                 lines.extend("      " + describe_mismatch(m) for m in closest.mismatches)
         return "\n".join(lines)
+
+    def _attempted(self) -> Dict[Tuple[str, Optional[str]], str]:
+        """Why each interaction a mismatched request was compared with is still missing.
+
+        Such an interaction really is missing (no request matched it), so it is counted
+        and listed; but its Missing line points back at the Mismatched block instead of
+        reading like a second, separate problem.
+        """
+        found: Dict[Tuple[str, Optional[str]], str] = {}
+        for item in self.mismatched:
+            why = (", whose request matched several interactions (see above)" if item.ambiguous
+                   else ", whose request arrived mismatched (see above)")
+            for cand in item.candidates:
+                found.setdefault((cand.description, cand.provider_state), why)
+        return found
 
     def ruby_text(self, log_description: str = "standard out/err") -> str:
         """Exactly the body Ruby's ``GET /interactions/verification`` answers (200 or 500)."""

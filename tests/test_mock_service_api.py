@@ -328,6 +328,10 @@ def test_multiple_matches_are_500_and_fail_verification(svc):
     result = svc.verification()
     assert result.mismatched[0].ambiguous
     assert "matches 2 interactions" in result.describe()
+    assert result.describe().splitlines()[-2:] == [
+        "  Missing: GET /a for 'a1', whose request matched several interactions (see above)",
+        "  Missing: GET /a for 'a2' (given 'st'), whose request matched several interactions (see above)",
+    ]
 
 
 def test_invalid_json_body_is_a_recorded_mismatch_not_a_crash(svc):
@@ -399,8 +403,16 @@ def test_verification_json_round_trips_and_pickles(svc):
     assert pickle.loads(pickle.dumps(direct)) == direct
     assert direct.summary() == ("Pact verification failed: 1 mismatched request, "
                                 "2 missing interactions, 1 unexpected request")
-    assert "Mismatched: GET /a?x=2 for 'qa'" in direct.describe()
-    assert "Missing: GET /b for 'b'" in direct.describe()
+    assert direct.describe().splitlines()[1:] == [
+        "  Mismatched: GET /a?x=2 for 'qa'",
+        "    query 'x': expected ['1'] but got ['2']",
+        # still missing and counted, but not shown as if it were another problem
+        "  Missing: GET /a?x=1 for 'qa', whose request arrived mismatched (see above)",
+        "  Missing: GET /b for 'b'",
+        "  Unexpected: GET /zzz",
+        "    closest interaction: 'b'",
+        "      path: expected '/b' but got '/zzz'",
+    ]
 
 
 def test_verification_ok_texts(svc):
