@@ -2,44 +2,19 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 
 import pytest
 import requests
 
+from mock_service_process import MODULE, cli_env, start_cli, stop_cli
 from pact_unittest.mock_service.cli import build_parser
 
 ADMIN = {"X-Pact-Mock-Service": "true"}
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 INTERACTION = {"description": "a request", "provider_state": "st",
                "request": {"method": "GET", "path": "/a"},
                "response": {"status": 200, "body": {"ok": True}}}
-
-
-def _start(*flags, cwd=None):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-    proc = subprocess.Popen([sys.executable, "-m", "pact_unittest.mock_service", *flags],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env, cwd=cwd)
-    line = proc.stdout.readline()
-    if not line.startswith("port="):
-        proc.kill()
-        raise AssertionError(f"no port line: {line!r} {proc.stderr.read()}")
-    return proc, int(line.strip().split("=", 1)[1])
-
-
-def _stop(proc, sig=signal.SIGTERM):
-    proc.send_signal(sig)
-    try:
-        out, err = proc.communicate(timeout=20)
-    except subprocess.TimeoutExpired:  # pragma: no cover
-        proc.kill()
-        raise
-    return proc.returncode, out, err
 
 
 def test_flags_match_rubys():
@@ -63,9 +38,9 @@ def test_help_is_long_option_only(capsys):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_serves_then_writes_pact_on_signal_and_exits_0(tmp_path, sig):
-    proc, port = _start("service", "--port", "0", "--host", "127.0.0.1", "--consumer", "My App",
-                        "--provider", "Their API", "--pact-dir", str(tmp_path / "pacts"),
-                        "--log", str(tmp_path / "logs" / "mock.log"))
+    proc, port = start_cli("service", "--port", "0", "--host", "127.0.0.1", "--consumer",
+                           "My App", "--provider", "Their API", "--pact-dir",
+                           str(tmp_path / "pacts"), "--log", str(tmp_path / "logs" / "mock.log"))
     try:
         uri = f"http://127.0.0.1:{port}"
         assert requests.get(uri + "/", headers=ADMIN).text == "Mock service running\n"
@@ -74,7 +49,7 @@ def test_serves_then_writes_pact_on_signal_and_exits_0(tmp_path, sig):
         assert requests.get(uri + "/a").json() == {"ok": True}
         assert requests.get(uri + "/interactions/verification", headers=ADMIN).status_code == 200
     finally:
-        code, out, err = _stop(proc, sig)
+        code, out, err = stop_cli(proc, sig)
     assert code == 0, err
     pact = json.loads((tmp_path / "pacts" / "my_app-their_api.json").read_text())
     assert [i["description"] for i in pact["interactions"]] == ["a request"]
@@ -83,8 +58,8 @@ def test_serves_then_writes_pact_on_signal_and_exits_0(tmp_path, sig):
 
 
 def test_no_write_on_shutdown_after_post_pact_or_without_verified(tmp_path):
-    proc, port = _start("--consumer", "C", "--provider", "P", "--pact-dir", str(tmp_path),
-                        "-h", "127.0.0.1")
+    proc, port = start_cli("--consumer", "C", "--provider", "P", "--pact-dir", str(tmp_path),
+                           "-h", "127.0.0.1")
     uri = f"http://127.0.0.1:{port}"
     try:
         requests.put(uri + "/interactions", headers=ADMIN, json={"interactions": [INTERACTION]})
@@ -92,22 +67,20 @@ def test_no_write_on_shutdown_after_post_pact_or_without_verified(tmp_path):
         assert requests.post(uri + "/pact", headers=ADMIN).status_code == 200
         (tmp_path / "c-p.json").unlink()
     finally:
-        code, _, err = _stop(proc)
+        code, _, err = stop_cli(proc)
     assert code == 0, err
     assert not (tmp_path / "c-p.json").exists()
-    proc, port = _start("--consumer", "C", "--provider", "P", "--pact-dir", str(tmp_path / "none"),
-                        "-h", "127.0.0.1")
-    code, _, err = _stop(proc)
+    proc, port = start_cli("--consumer", "C", "--provider", "P", "--pact-dir",
+                           str(tmp_path / "none"), "-h", "127.0.0.1")
+    code, _, err = stop_cli(proc)
     assert code == 0, err
     assert not (tmp_path / "none").exists()
 
 
 def test_busy_port_exits_non_zero_naming_it():
     with socket_listening() as port:
-        env = dict(os.environ)
-        env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-        done = subprocess.run([sys.executable, "-m", "pact_unittest.mock_service", "-p", str(port),
-                               "-h", "127.0.0.1"], capture_output=True, text=True, env=env, timeout=30)
+        done = subprocess.run([*MODULE, "-p", str(port), "-h", "127.0.0.1"],
+                              capture_output=True, text=True, env=cli_env(), timeout=30)
     assert done.returncode != 0
     assert f"127.0.0.1:{port}" in done.stderr
 

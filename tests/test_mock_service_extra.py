@@ -12,20 +12,16 @@ Real servers on 127.0.0.1, real subprocesses, real files in tmp dirs.
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 
 import pytest
 import requests
 
+from mock_service_process import start_cli, stop_cli
 from pact_unittest import pact_file
 from pact_unittest.mock_service import MockService
 from pact_unittest.model import Interaction, ProviderState
 
 ADMIN = {"X-Pact-Mock-Service": "true"}
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FORM = "application/x-www-form-urlencoded"
 
 
@@ -102,27 +98,10 @@ def test_none_mode_never_creates_the_pact_dir(tmp_path):
 
 # -- write modes and spec 4 through the CLI ----------------------------------------------------------
 
-def _start(*flags, env_extra=None):
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    env.update(env_extra or {})
-    proc = subprocess.Popen([sys.executable, "-m", "pact_unittest.mock_service", "service",
-                             "--host", "127.0.0.1", "--port", "0", *flags],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    line = proc.stdout.readline()
-    if not line.startswith("port="):
-        proc.kill()
-        raise AssertionError(f"no port line: {line!r} {proc.stderr.read()}")
-    return proc, "http://127.0.0.1:" + line.strip().split("=", 1)[1]
-
-
-def _stop(proc):
-    proc.send_signal(signal.SIGTERM)
-    try:
-        _, err = proc.communicate(timeout=20)
-    except subprocess.TimeoutExpired:  # pragma: no cover
-        proc.kill()
-        raise
-    return proc.returncode, err
+def _start(*flags):
+    """The CLI service on a free loopback port: the process and its URL."""
+    proc, port = start_cli("service", "--host", "127.0.0.1", "--port", "0", *flags)
+    return proc, f"http://127.0.0.1:{port}"
 
 
 def _cli_flags(pact_dir, *extra):
@@ -139,7 +118,7 @@ def test_cli_write_mode_on_shutdown(tmp_path, mode, code, expected):
     try:
         _exercise(uri, _v2("changed", {"v": 2}))
     finally:
-        returncode, err = _stop(proc)
+        returncode, _, err = stop_cli(proc)
     assert returncode == code, err
     assert _bodies(path) == expected
     if code:
@@ -155,7 +134,7 @@ def test_cli_none_mode_writes_nothing_on_post_or_shutdown(tmp_path):
         assert [i["description"] for i in answer.json()["interactions"]] == ["fresh"]
         _exercise(uri, _v2("after the post", {"a": 1}))  # a shutdown write would be due now
     finally:
-        returncode, err = _stop(proc)
+        returncode, _, err = stop_cli(proc)
     assert returncode == 0, err
     assert not (tmp_path / "pacts").exists()
 
@@ -212,7 +191,7 @@ def test_spec_4_cli_writes_a_v4_file_on_shutdown(tmp_path, flag):
     try:
         _exercise_v4(uri)
     finally:
-        returncode, err = _stop(proc)
+        returncode, _, err = stop_cli(proc)
     assert returncode == 0, err
     _check_v4_file(tmp_path / "consumer-provider.json")
 
