@@ -19,6 +19,7 @@ from fake_broker import (
     TRANSCRIPTS,
     FakeBroker,
     decoded,
+    header,
     load_transcript,
     needs_transcripts,
     pact_files_for,
@@ -75,8 +76,7 @@ def test_cli_with_the_ruby_command_line_sends_the_same_and_prints_the_same(name,
     theirs = publish_request(transcript)
     mine = [r for r in broker.requests if r.method == "POST"][0]
     assert decoded(mine.json) == decoded(theirs["body_json"])
-    assert mine.headers.get("authorization") == next(
-        (v for k, v in theirs["headers"] if k.lower() == "authorization"), None)
+    assert mine.headers.get("authorization") == header(theirs["headers"], "Authorization")
     assert done.stdout == broker._rewrite(transcript["stdout"])
 
 
