@@ -261,7 +261,7 @@ class Verification:
         """Exactly the body Ruby's ``GET /interactions/verification`` answers (200 or 500)."""
         if self.ok:
             return "Interactions matched\n"
-        from .mock_service._ruby_diff import ruby_verification_text
+        from .mock_service._ruby_text import ruby_verification_text
 
         return ruby_verification_text(self, log_description)
 

@@ -199,8 +199,8 @@ def replay(session: "Session", request: HttpRequest, partial_regex: bool = False
             session.log.warning("No interaction found for %s:\n  %s", request.line(), "\n  ".join(lines))
             return json_response(500, {
                 "message": f"No interaction found for {request.line()}",
-                "interaction_diffs": [interaction_diff(d.description, d.provider_state, d.mismatches)
-                                      for d in diffs],
+                "interaction_diffs": [interaction_diff(d.description, d.provider_state, d.mismatches,
+                                                       summary) for d in diffs],
                 "mismatches": lines,
             })
         closest = _closest(actual, expected, partial_regex)

@@ -1,21 +1,39 @@
-"""Ruby's diff encodings, rebuilt from our :class:`~pact_unittest.matching.Mismatch` list.
+"""Ruby's ``interaction_diffs`` tree, rebuilt from our :class:`~pact_unittest.matching.Mismatch` list.
 
-Clients of the Ruby mock service read two things we must keep: the ``interaction_diffs``
-JSON in a 500 "No interaction found" answer (ruby-mock-service.md §7.4) and the verification
-text with its "Diff with interaction" blocks (§4.6). Our engine reports flat mismatches with
-JSON paths; this module nests them back into Ruby's shape. The texts are as close to Ruby's
-as the information allows (Ruby's differ prints a few Ruby class names we do not have).
+Clients of the Ruby mock service read the ``interaction_diffs`` JSON of a 500 "No
+interaction found" answer (ruby-mock-service.md §7.4), and the verification text's diff
+blocks (:mod:`._ruby_text`) are drawn from the same tree. Our engine reports flat
+mismatches with JSON paths; this module nests them back into Ruby's shape: objects by key,
+arrays by index with ``"<no difference at this index>"`` where an index matched, and one
+leaf per difference:
+
+* ``{"EXPECTED": e, "ACTUAL": a}`` for a value, with the placeholders ``<key not found>``,
+  ``<key not to exist>``, ``<item not found>``, ``<item not to exist>``;
+* ``{"EXPECTED_TYPE": "Integer", "ACTUAL_TYPE": "String"}`` for a type mismatch under
+  Like/EachLike (Ruby class names: they are part of the wire format);
+* ``{"EXPECTED_TO_MATCH": "/re/", "ACTUAL": a}`` for a regex mismatch.
+
+What kind of difference a mismatch is comes from its message, compared *exactly* with the
+text the engine builds for that kind from the mismatch's own values (``show_typed`` and
+friends), so a changed engine wording degrades to a plain value leaf, never to a wrong one
+(``tests/test_mock_service_ruby_diff.py`` runs the real engine to keep them in step).
+
+Where Ruby leaks its internals we do not follow (§14.16): a missing array item under type
+matching is ``{"EXPECTED": <example>, "ACTUAL": "<item not found>"}`` as Ruby writes it for
+objects, never a ``Pact::IndexNotFound`` type name. A missing key under Like stays a value
+leaf: our mismatch does not say whether a type rule applied there.
 """
 from __future__ import annotations
 
-import difflib
-import json
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
+from urllib.parse import parse_qsl
+
+from ..matching.mismatch import show, show_typed, type_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..matching import Mismatch
-    from ..verification import CandidateDiff, Verification
+    from ..verification import RequestSummary
 
 NO_DIFF = "<no difference at this index>"
 KEY_NOT_FOUND = "<key not found>"
@@ -24,8 +42,48 @@ ITEM_NOT_FOUND = "<item not found>"
 ITEM_NOT_TO_EXIST = "<item not to exist>"
 _ORDER = ("method", "path", "headers", "query", "body")
 _TOKEN = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]|\['((?:[^'\\]|\\.)*)'\]|\[\"((?:[^\"\\]|\\.)*)\"\]|\[\*\]")
+_MIN = re.compile(r": expected at least (\d+) element\(s\) but got (\d+)\Z")
 
 Path = List[Union[str, int]]
+
+
+class Leaf(Dict[str, Any]):
+    """One Ruby leaf: the dict is what Ruby sends; the attributes are what our texts need.
+
+    ``kind``: "value", "type", "regex", "missing" (key not found), "unexpected" (key not
+    to exist), "short" (item not found), "long" (item not to exist). ``expected`` and
+    ``actual`` are the values compared; ``present`` the actual keys next to a missing one
+    (None when unknown).
+    """
+
+    def __init__(self, fields: Dict[str, Any], kind: str, expected: Any = None,
+                 actual: Any = None, present: Optional[List[str]] = None) -> None:
+        super().__init__(fields)
+        self.kind = kind
+        self.expected = expected
+        self.actual = actual
+        self.present = present
+
+
+def ruby_class(value: Any) -> str:
+    """The Ruby class name of a JSON value, as Ruby's type leaves and messages name it."""
+    if value is None:
+        return "NilClass"
+    if value is True:
+        return "TrueClass"
+    if value is False:
+        return "FalseClass"
+    if isinstance(value, int):
+        return "Integer"
+    if isinstance(value, float):
+        return "Float"
+    if isinstance(value, str):
+        return "String"
+    if isinstance(value, dict):
+        return "Hash"
+    if isinstance(value, (list, tuple)):
+        return "Array"
+    return type(value).__name__
 
 
 def split_json_path(path: str) -> Path:
@@ -54,29 +112,92 @@ def split_json_path(path: str) -> Path:
     return tokens
 
 
-def _leaf(expected: Any, actual: Any, message: str = "") -> Dict[str, Any]:
-    """Ruby's leaf; our messages tell an absent value from a null one."""
-    lowered = message.lower()
-    if expected is None and "unexpected" in lowered:
-        expected = KEY_NOT_TO_EXIST
-    if actual is None and ("missing" in lowered or "not found" in lowered or not message):
-        actual = KEY_NOT_FOUND
-    return {"EXPECTED": expected, "ACTUAL": actual}
+# ---------------------------------------------------------------- leaves
 
 
-def _array_diff(expected: List[Any], actual: List[Any]) -> List[Any]:
-    """Two plain arrays compared index by index, as Ruby's differ shows them."""
-    out: List[Any] = []
-    for i in range(max(len(expected), len(actual))):
-        if i >= len(actual):
-            out.append({"EXPECTED": expected[i], "ACTUAL": ITEM_NOT_FOUND})
-        elif i >= len(expected):
-            out.append({"EXPECTED": ITEM_NOT_TO_EXIST, "ACTUAL": actual[i]})
-        elif expected[i] == actual[i] and type(expected[i]) is type(actual[i]):
-            out.append(NO_DIFF)
-        else:
-            out.append({"EXPECTED": expected[i], "ACTUAL": actual[i]})
+def value_leaf(expected: Any, actual: Any) -> Leaf:
+    return Leaf({"EXPECTED": expected, "ACTUAL": actual}, "value", expected, actual)
+
+
+def missing_leaf(expected: Any, present: Optional[List[str]] = None) -> Leaf:
+    return Leaf({"EXPECTED": expected, "ACTUAL": KEY_NOT_FOUND}, "missing", expected, None, present)
+
+
+def unexpected_leaf(actual: Any) -> Leaf:
+    return Leaf({"EXPECTED": KEY_NOT_TO_EXIST, "ACTUAL": actual}, "unexpected", None, actual)
+
+
+def _short_leaf(expected: Any) -> Leaf:
+    return Leaf({"EXPECTED": expected, "ACTUAL": ITEM_NOT_FOUND}, "short", expected)
+
+
+def _long_leaf(actual: Any) -> Leaf:
+    return Leaf({"EXPECTED": ITEM_NOT_TO_EXIST, "ACTUAL": actual}, "long", None, actual)
+
+
+def _lengths(expected: List[Any], actual: List[Any]) -> List[Any]:
+    """Equal prefix unmarked, then one leaf per missing or extra item (Ruby's array diff)."""
+    out: List[Any] = [NO_DIFF] * min(len(expected), len(actual))
+    out += [_short_leaf(item) for item in expected[len(actual):]]
+    out += [_long_leaf(item) for item in actual[len(expected):]]
     return out
+
+
+def _elementwise(expected: List[Any], actual: List[Any]) -> List[Any]:
+    """Two plain arrays compared index by index (query values, or an unclassified list)."""
+    out = _lengths(expected, actual)
+    for i in range(min(len(expected), len(actual))):
+        if not (expected[i] == actual[i] and type(expected[i]) is type(actual[i])):
+            out[i] = value_leaf(expected[i], actual[i])
+    return out
+
+
+def _detail_is(m: "Mismatch", detail: str) -> bool:
+    return (m.message or "").endswith(": " + detail)
+
+
+def _regex_source(m: "Mismatch") -> Optional[str]:
+    found = re.search(r": expected a value matching /(.*)/ but got " + re.escape(show_typed(m.actual))
+                      + r"\Z", m.message or "", re.S)
+    if found is None:
+        return None
+    source = found.group(1)
+    return re.sub(r"(?<!\\)/", r"\/", source)  # Ruby's Regexp#inspect escapes "/"
+
+
+def _is_missing(m: "Mismatch") -> bool:
+    return m.actual is None and (m.message or "").endswith("was missing")
+
+
+def _is_unexpected(m: "Mismatch") -> bool:
+    text = m.message or ""
+    return m.expected is None and (": unexpected key " in text or ": unexpected parameter " in text)
+
+
+def _classify(m: "Mismatch") -> Any:
+    """The Ruby leaf (or list of leaves, for an array's length) for one mismatch."""
+    exp, act = m.expected, m.actual
+    if _is_unexpected(m):
+        return unexpected_leaf(act)
+    if _is_missing(m):
+        return missing_leaf(exp)
+    if _detail_is(m, f"expected a value of type {type_name(exp)} but got {show_typed(act)}"):
+        return Leaf({"EXPECTED_TYPE": ruby_class(exp), "ACTUAL_TYPE": ruby_class(act)},
+                    "type", exp, act)
+    source = _regex_source(m)
+    if source is not None:
+        return Leaf({"EXPECTED_TO_MATCH": f"/{source}/", "ACTUAL": act}, "regex", exp, act)
+    if isinstance(exp, list) and isinstance(act, list):
+        found = _MIN.search(m.message or "")
+        if found and int(found.group(2)) == len(act):
+            return _lengths(exp, act)  # EachLike below its min: exp holds min examples
+        if _detail_is(m, f"expected an array of {len(exp)} element(s) but got {len(act)}: {show(act)}"):
+            return _lengths(exp, act)  # the items of the common prefix are reported apart
+        return _elementwise(exp, act)
+    return value_leaf(exp, act)
+
+
+# ---------------------------------------------------------------- nesting
 
 
 def _insert(tree: Dict[str, Any], tokens: Path, leaf: Any) -> None:
@@ -87,207 +208,94 @@ def _insert(tree: Dict[str, Any], tokens: Path, leaf: Any) -> None:
             while len(node) <= token:
                 node.append(NO_DIFF)
             if last:
-                node[token] = leaf
+                node[token] = _merge(node[token], leaf)
                 return
-            if not isinstance(node[token], (dict, list)):
+            if not isinstance(node[token], (dict, list)) or isinstance(node[token], Leaf):
                 node[token] = [] if isinstance(tokens[i + 1], int) else {}
             node = node[token]
         else:
-            if not isinstance(node, dict):
+            if not isinstance(node, dict) or isinstance(node, Leaf):
                 return  # a leaf already covers this place
             key = str(token)
             if last:
-                node[key] = leaf
+                node[key] = _merge(node.get(key), leaf)
                 return
             child = node.get(key)
-            if not isinstance(child, (dict, list)):
+            if not isinstance(child, (dict, list)) or isinstance(child, Leaf):
                 child = [] if isinstance(tokens[i + 1], int) else {}
                 node[key] = child
             node = child
 
 
-def ruby_diff(mismatches: Sequence["Mismatch"]) -> Dict[str, Any]:
-    """Nest our mismatches into Ruby's diff tree: ``{"query": {"x": [{"EXPECTED": ..}]}}``."""
+def _merge(old: Any, new: Any) -> Any:
+    """An array's length leaves laid over the per-item differences already there."""
+    if isinstance(old, list) and isinstance(new, list):
+        merged = list(old) + [NO_DIFF] * (len(new) - len(old))
+        for i, item in enumerate(new):
+            if item != NO_DIFF or i >= len(old):
+                merged[i] = item
+        return merged
+    return new
+
+
+def _query_values(request: Optional["RequestSummary"], name: str) -> List[str]:
+    if request is None or not request.query:
+        return []
+    return [v for k, v in parse_qsl(request.query, keep_blank_values=True) if k == name]
+
+
+def _query(section: Dict[str, Any], m: "Mismatch", request: Optional["RequestSummary"]) -> None:
+    name = m.path or ""
+    leaf = _classify(m)
+    if isinstance(leaf, Leaf) and leaf.kind in ("value", "regex", "type") \
+            and not isinstance(m.expected, list):
+        # one value of a parameter with rules: Ruby nests it under the value's index
+        values = _query_values(request, name)
+        items = section.get(name) if isinstance(section.get(name), list) else None
+        if items is None:
+            items = [NO_DIFF] * max(len(values), 1)
+        index = next((i for i, v in enumerate(values) if v == m.actual
+                      and items[i] == NO_DIFF), 0) if values else 0
+        while len(items) <= index:
+            items.append(NO_DIFF)
+        items[index] = leaf
+        section[name] = items
+    else:
+        section[name] = leaf
+
+
+def ruby_diff(mismatches: Sequence["Mismatch"],
+              request: Optional["RequestSummary"] = None) -> Dict[str, Any]:
+    """Nest our mismatches into Ruby's diff tree: ``{"query": {"x": [{"EXPECTED": ..}]}}``.
+
+    ``request`` (the actual request, when known) places a query value's leaf at its index.
+    """
     tree: Dict[str, Any] = {}
-    ordered = [m for m in mismatches if "unexpected" not in (m.message or "").lower()]
-    ordered += [m for m in mismatches if "unexpected" in (m.message or "").lower()]
+    ordered = [m for m in mismatches if not _is_unexpected(m)]
+    ordered += [m for m in mismatches if _is_unexpected(m)]
     for m in ordered:
         kind = m.kind
         if kind in ("method", "path"):
-            tree[kind] = _leaf(m.expected, m.actual, m.message)
-        elif kind in ("header", "query"):
-            section = tree.setdefault("headers" if kind == "header" else "query", {})
-            name = m.path or ""
-            if kind == "query" and isinstance(m.expected, list) and isinstance(m.actual, list):
-                items: List[Any] = []
-                for i in range(max(len(m.expected), len(m.actual))):
-                    exp = m.expected[i] if i < len(m.expected) else "<item not to exist>"
-                    act = m.actual[i] if i < len(m.actual) else "<item not found>"
-                    items.append(NO_DIFF if exp == act else {"EXPECTED": exp, "ACTUAL": act})
-                section[name] = items
-            elif kind == "query" and name and m.actual is not None and not isinstance(m.expected, list):
-                section[name] = [_leaf(m.expected, m.actual, m.message)]
-            elif isinstance(section, dict):
-                section[name] = _leaf(m.expected, m.actual, m.message)
+            tree[kind] = _classify(m)
+        elif kind == "query":
+            _query(tree.setdefault("query", {}), m, request)
+        elif kind == "header":
+            tree.setdefault("headers", {})[m.path or ""] = _classify(m)
         else:  # body, body-content-type and anything else lands under body
             tokens = split_json_path(m.path) if kind == "body" else []
+            leaf = _classify(m) if kind == "body" else value_leaf(m.expected, m.actual)
             if not tokens:
-                tree["body"] = _leaf(m.expected, m.actual, m.message)
-                continue
-            where: Path = ["body", *tokens]
-            if isinstance(m.expected, list) and isinstance(m.actual, list):
-                _insert(tree, where, _array_diff(m.expected, m.actual))
+                tree["body"] = _merge(tree.get("body"), leaf)
             else:
-                _insert(tree, where, _leaf(m.expected, m.actual, m.message))
+                _insert(tree, ["body", *tokens], leaf)
     return {key: tree[key] for key in _ORDER if key in tree}
 
 
-def interaction_diff(description: str, provider_state: Any, mismatches: Sequence["Mismatch"]) -> Dict[str, Any]:
+def interaction_diff(description: str, provider_state: Any, mismatches: Sequence["Mismatch"],
+                     request: Optional["RequestSummary"] = None) -> Dict[str, Any]:
     """One entry of ``interaction_diffs``: description, provider_state if set, the diff."""
     entry: Dict[str, Any] = {"description": description}
     if provider_state is not None:
         entry["provider_state"] = provider_state
-    entry.update(ruby_diff(mismatches))
+    entry.update(ruby_diff(mismatches, request))
     return entry
-
-
-# ---------------------------------------------------------------- verification text (§4.6)
-
-def _ruby_inspect(value: Any) -> str:
-    if value is None:
-        return "nil"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return json.dumps(value, ensure_ascii=False, default=repr)
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a Hash"
-    if isinstance(value, list):
-        return "an Array"
-    return _ruby_inspect(value)
-
-
-def _join_and(items: Sequence[str]) -> str:
-    text = ", ".join(items)
-    head, sep, tail = text.rpartition(",")
-    return head + " and" + tail if sep else text
-
-
-def _messages(tree: Any, path: str, out: List[str], headers: Sequence[str] = ()) -> None:
-    if isinstance(tree, dict) and ("EXPECTED" in tree or "EXPECTED_TYPE" in tree):
-        exp, act = tree.get("EXPECTED"), tree.get("ACTUAL")
-        parent, _, name = path.rpartition(".")
-        if act == KEY_NOT_FOUND:
-            present = f" (keys present are: {', '.join(headers)})" if parent == "$.headers" else ""
-            out.append(f"Could not find key {_ruby_inspect(name)}{present} at {parent}")
-        elif act == ITEM_NOT_FOUND:
-            out.append(f"Actual array is too short and should have contained {_short(exp)} at {path}")
-        elif exp == ITEM_NOT_TO_EXIST:
-            out.append(f"Actual array is too long and should not contain {_short(act)} at {path}")
-        elif exp == KEY_NOT_TO_EXIST:
-            out.append(f"Did not expect the key {_ruby_inspect(name)} to exist at {parent}")
-        else:
-            out.append(f"Expected {_ruby_inspect(exp)} but got {_ruby_inspect(act)} at {path}")
-    elif isinstance(tree, dict):
-        for key, value in tree.items():
-            part = json.dumps(key) if re.search(r"\s", key) else key
-            _messages(value, f"{path}.{part}", out, headers)
-    elif isinstance(tree, list):
-        for index, value in enumerate(tree):
-            if value != NO_DIFF:
-                _messages(value, f"{path}[{index}]", out, headers)
-
-
-def _side(tree: Any, side: str) -> Any:
-    if isinstance(tree, dict) and "EXPECTED" in tree:
-        value = tree["EXPECTED"] if side == "expected" else tree.get("ACTUAL")
-        return _side(value, side) if isinstance(value, (dict, list)) else value
-    if isinstance(tree, dict):
-        result = {}
-        for key, value in tree.items():
-            inner = _side(value, side)
-            if inner not in (KEY_NOT_FOUND, KEY_NOT_TO_EXIST):
-                result[key] = inner
-        return result
-    if isinstance(tree, list):
-        out = []
-        for value in tree:
-            inner = _side(value, side)
-            if inner in (ITEM_NOT_FOUND, ITEM_NOT_TO_EXIST):
-                continue
-            out.append(_NoDiff if inner == NO_DIFF else inner)
-        return out
-    return tree
-
-
-class _NoDiffMarker:
-    pass
-
-
-_NoDiff = _NoDiffMarker()
-
-
-def _pretty(value: Any) -> str:
-    """``JSON.pretty_generate`` as Ruby's differ uses it: empty containers on two lines."""
-    text = json.dumps(value, indent=2, ensure_ascii=False,
-                      default=lambda o: "__NODIFF__" if o is _NoDiff else repr(o))
-    text = text.replace('"__NODIFF__"', "... ")
-    text = re.sub(r"(?m)^(\s*)(.*)\{\}(,?)$", lambda m: f"{m[1]}{m[2]}{{\n{m[1]}}}{m[3]}", text)
-    text = re.sub(r"(?m)^(\s*)(.*)\[\](,?)$", lambda m: f"{m[1]}{m[2]}[\n\n{m[1]}]{m[3]}", text)
-    return re.sub(r"(\n\s*\])", r",\1", text)  # Ruby adds commas, diffs, then removes them
-
-
-def _unix_diff(tree: Dict[str, Any], mismatches_text: List[str]) -> str:
-    expected = _pretty(_side(tree, "expected")).split("\n")
-    actual = _pretty(_side(tree, "actual")).split("\n")
-    body_lines = []
-    for line in difflib.unified_diff(expected, actual, lineterm="", n=3):
-        if line.startswith(("---", "+++", "@@")):
-            continue
-        body_lines.append(line)
-    diff = "\n".join(body_lines)
-    diff = re.sub(r",(\n\s*\])", r"\1", diff)
-    key = ("Diff\n--------------------------------------\n"
-           "Key: - is expected \n     + is actual \nMatching keys and values are not shown\n")
-    messages = "\n".join("* " + m for m in mismatches_text)
-    return key + "\n" + diff + "\n\nDescription of differences\n" \
-        "--------------------------------------\n" + messages + "\n"
-
-
-def _diff_block(candidate: "CandidateDiff", headers: Sequence[str] = ()) -> str:
-    tree = ruby_diff(candidate.mismatches)
-    name = json.dumps(candidate.description, ensure_ascii=False)
-    if candidate.provider_state is not None:
-        name += " given " + json.dumps(candidate.provider_state, ensure_ascii=False)
-    messages: List[str] = []
-    _messages(tree, "$", messages, headers)
-    return f"Diff with interaction: {name}\n" + _unix_diff(tree, messages)
-
-
-def ruby_verification_text(verification: "Verification", log_description: str) -> str:
-    """The 500 body of Ruby's verification endpoint (ruby-mock-service.md §4.6)."""
-    incorrect = []
-    blocks = []
-    for item in verification.mismatched:
-        keys: List[str] = []
-        for cand in item.candidates:
-            for key in ruby_diff(cand.mismatches):
-                if key not in keys:
-                    keys.append(key)
-        reason = f"request {_join_and(keys)} did not match" if keys else \
-            "request matched several interactions"
-        incorrect.append(f"{item.request.line()} ({reason})")
-        if not item.ambiguous:
-            names = list(item.request.headers)
-            blocks.append("\n".join(_diff_block(c, names) for c in item.candidates))
-    sections = [
-        ("Incorrect requests", incorrect),
-        ("Missing requests", [m.line() for m in verification.missing]),
-        ("Unexpected requests", [u.request.line() for u in verification.unexpected]),
-    ]
-    text = "".join(f"{title}:\n\t" + "\n\t".join(lines) + "\n\n" for title, lines in sections if lines)
-    text += "\n\n".join(blocks) + "\n"
-    return ("Actual interactions do not match expected interactions for mock MockService.\n\n"
-            f"{text}See {log_description} for details.\n")
