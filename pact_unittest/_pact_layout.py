@@ -38,6 +38,7 @@ import json
 import logging
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from .matching.contenttype import family
 from .model import Interaction, normalize_spec_version, spec_family
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ def _render_v2(interaction: Interaction, with_rules: bool) -> Dict[str, Any]:
     if "headers" in req:
         request["headers"] = _joined_headers(req["headers"])
     if "body" in req:
-        request["body"] = _plain_body(req["body"])
+        request["body"] = _plain_body(req["body"], req.get("headers"))
     if with_rules and req.get("matchingRules"):
         request["matchingRules"] = req["matchingRules"]
     res = interaction.response
@@ -139,7 +140,7 @@ def _render_v2(interaction: Interaction, with_rules: bool) -> Dict[str, Any]:
         "headers": _joined_headers(res.get("headers") or {}),
     }
     if "body" in res:
-        response["body"] = _plain_body(res["body"])
+        response["body"] = _plain_body(res["body"], res.get("headers"))
     if with_rules and res.get("matchingRules"):
         response["matchingRules"] = res["matchingRules"]
     data["request"] = request
@@ -191,7 +192,7 @@ def _v3_part(part: Dict[str, Any], is_request: bool, v4: bool) -> Dict[str, Any]
     if headers:
         out["headers"] = _listed_headers(headers) if v4 else _joined_headers(headers)
     if "body" in part:
-        out["body"] = _v4_body(part["body"], headers or {}) if v4 else _plain_body(part["body"])
+        out["body"] = _v4_body(part["body"], headers or {}) if v4 else _plain_body(part["body"], headers)
     for name in ("matchingRules", "generators"):
         if part.get(name):
             out[name] = part[name]
@@ -250,18 +251,24 @@ def _is_v4_body(body: Any) -> bool:
     )
 
 
-def _plain_body(body: Any) -> Any:
+def _plain_body(body: Any, headers: Optional[Dict[str, Any]] = None) -> Any:
     """A body for spec 1-3 files, which have no binary form.
 
-    bytes that are UTF-8 are written as text; other bytes as a base64 string, which is
-    what the Rust core writes into v3 files (with a warning: the file can't say so).
+    Bytes under a textual content type (text, JSON, XML, form, multipart) are written as
+    text when they are UTF-8; any other bytes as a base64 string, which is what the Rust
+    core writes into v3 files and what its verifier decodes for a binary content type. A
+    binary body that happens to be valid UTF-8 must still be base64, or the verifier would
+    decode the text as base64 and send the provider the wrong bytes.
     """
     if isinstance(body, (bytes, bytearray)):
-        try:
-            return bytes(body).decode("utf-8")
-        except UnicodeDecodeError:
-            logger.warning("binary body written as base64 text: spec 1-3 pact files have no binary form")
-            return base64.b64encode(bytes(body)).decode("ascii")
+        content_type = _header_value(headers or {}, "content-type")
+        if family(content_type) != "binary":
+            try:
+                return bytes(body).decode("utf-8")
+            except UnicodeDecodeError:
+                pass
+        logger.warning("binary body written as base64 text: spec 1-3 pact files have no binary form")
+        return base64.b64encode(bytes(body)).decode("ascii")
     return body
 
 

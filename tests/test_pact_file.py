@@ -318,10 +318,17 @@ def test_v4_key_is_pinned():
 
 
 def test_binary_body_in_v3_becomes_text_or_base64():
-    utf8 = v3("u", {"method": "POST", "path": "/", "body": "é".encode()}, {"status": 200})
-    raw = v3("r", {"method": "POST", "path": "/", "body": b"\xff\x00"}, {"status": 200})
-    items = pact_document("C", "P", [utf8, raw], "3")["interactions"]
-    assert [i["request"]["body"] for i in items] == ["/wA=", "é"]
+    text = {"Content-Type": "text/plain; charset=utf-8"}
+    binary = {"Content-Type": "application/octet-stream"}
+    utf8 = v3("u", {"method": "POST", "path": "/", "headers": text, "body": "é".encode()},
+              {"status": 200})
+    raw = v3("r", {"method": "POST", "path": "/", "headers": text, "body": b"\xff\x00"},
+             {"status": 200})
+    # Valid UTF-8 but declared binary: base64, or a verifier would decode the text as base64.
+    octets = v3("o", {"method": "POST", "path": "/", "headers": binary, "body": b"abcd"},
+                {"status": 200})
+    items = pact_document("C", "P", [utf8, raw, octets], "3")["interactions"]
+    assert [i["request"]["body"] for i in items] == ["YWJjZA==", "/wA=", "é"]
 
 
 # -- determinism ----------------------------------------------------------------------------------

@@ -417,10 +417,6 @@ def test_rusts_verifier_verifies_spec_1_and_2_binary_bodies_and_rubys_cannot(sta
 
 
 @pytest.mark.reference
-@pytest.mark.xfail(reason="the spec 1-3 writer (_pact_layout._plain_body) stores UTF-8-valid "
-                          "bytes as text, which the Rust verifier base64-decodes for a binary "
-                          "content type; needs: base64 whenever the content type is not text",
-                   strict=False)
 def test_rusts_verifier_verifies_a_binary_body_that_happens_to_be_utf8(started, tmp_path):
     import reference
 
