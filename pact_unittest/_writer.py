@@ -9,6 +9,14 @@ Publishing (``publish_to_broker``) happens once per run, at interpreter exit, in
 process that made the run id (see :data:`RUN_ID`): the serial runner's process, or Django's
 parent process after its ``--parallel`` workers are done. Workers, whose run id came from
 the environment, only write.
+
+Only a pact this run wrote, with no failed test of its pair, is published: a pact missing
+a failed test's interaction (or left by an earlier run when this one ran no test of the
+pair) must not reach the broker, where can-i-deploy would pass on a broken consumer. The
+publishing process may have written nothing itself, so every writer leaves *run notes*
+(:func:`pact_unittest.pact_file.note_run`, under the pact's lock): ``wrote <class>`` after
+a write, ``failed <test id>`` when a test of the pair fails. The publisher reads the notes
+of its run id and logs a warning naming the reason for each pact it leaves unpublished.
 """
 from __future__ import annotations
 
@@ -63,13 +71,23 @@ _written_lock = threading.Lock()
 _to_publish: Dict[Tuple[str, str, str], ClassSettings] = {}
 
 
-def write_class_pact(cfg: ClassSettings, collected: Collected) -> None:
-    """Write the class's verified interactions once (class cleanup); nothing if none."""
+def _pact_path(cfg: ClassSettings) -> str:
+    from .pact_file import pact_file_name
+
+    return os.path.join(cfg.pact_dir, pact_file_name(cfg.consumer, cfg.provider))
+
+
+def write_class_pact(cfg: ClassSettings, collected: Collected, owner: str = "") -> None:
+    """Write the class's verified interactions once (class cleanup); nothing if none.
+
+    ``owner`` (the class's name) goes into the run's ``wrote`` note, which tells the
+    publisher that this run wrote the file.
+    """
     if not collected.by_key:
         logger.debug("no verified interactions for %s-%s: pact file left as is",
                      cfg.consumer, cfg.provider)
         return
-    from .pact_file import write_pact
+    from .pact_file import note_run, write_pact
 
     interactions = sorted(collected.by_key.values(), key=lambda item: item.key())
     path = write_pact(
@@ -78,9 +96,32 @@ def write_class_pact(cfg: ClassSettings, collected: Collected) -> None:
         run_id=settings.run_id(),
     )
     logger.debug("wrote %d interactions to %s", len(interactions), path)
+    if cfg.file_write_mode == "none":
+        return  # nothing written: nothing of this run's to publish
     if cfg.publish_to_broker:
+        note_run(path, settings.run_id(), f"{_WROTE}{owner or 'a test class'}")
         with _written_lock:
             _to_publish[(cfg.pact_dir, cfg.consumer, cfg.provider)] = cfg
+
+
+_WROTE = "wrote "
+_FAILED = "failed "
+
+
+def note_failure(cfg: ClassSettings, test_id: str) -> None:
+    """Note that a test of ``cfg``'s pair failed in this run (it blocks publishing the pact).
+
+    Called in the process that ran the test (a parallel worker too), so the publishing
+    process learns it from the run notes. Noted whether or not this class publishes: a
+    publishing class of the same pair must not publish without this test's interactions.
+    (``wrote`` notes, on every successful class, are left to classes that publish.)
+    """
+    from .pact_file import note_run
+
+    try:
+        note_run(_pact_path(cfg), settings.run_id(), f"{_FAILED}{test_id}")
+    except Exception:  # never turn a test failure into a different error
+        logger.exception("could not note the failure of %s for the publisher", test_id)
 
 
 def _publish_at_exit() -> None:
@@ -89,9 +130,10 @@ def _publish_at_exit() -> None:
     Parallel workers (their run id came from the environment) only write; the parent
     (Django's runner, or a plain serial run) publishes after its workers are done, which
     is why this runs at interpreter exit. The parent learns which pairs to publish from
-    the classes it imported (test modules are imported in the parent for discovery).
-    pytest-xdist's controller never imports the tests: publish after such a run with the
-    broker CLI (see docs/testcase.rst).
+    the classes it imported (test modules are imported in the parent for discovery), and
+    from the run notes whether this run wrote each file and whether a test of its pair
+    failed. pytest-xdist's controller never imports the tests: publish after such a run
+    with the broker CLI (see docs/testcase.rst).
     """
     if not _owns_run():
         return
@@ -104,8 +146,38 @@ def _publish_at_exit() -> None:
                 continue
             if cfg.publish_to_broker:
                 targets.setdefault((cfg.pact_dir, cfg.consumer, cfg.provider), cfg)
-    for (pact_dir, consumer, provider), cfg in sorted(targets.items()):
-        _publish(cfg)
+    for _key, cfg in sorted(targets.items()):
+        reason = _reason_not_to_publish(cfg)
+        if reason:
+            logger.warning("pact_unittest: %s not published to the pact broker: %s",
+                           _pact_path(cfg), reason)
+        else:
+            _publish(cfg)
+
+
+def _reason_not_to_publish(cfg: ClassSettings) -> Optional[str]:
+    """Why the run must not publish ``cfg``'s pact file, or None to publish it."""
+    from .pact_file import run_notes
+
+    pair = f"{cfg.consumer}-{cfg.provider}"
+    try:
+        notes = run_notes(_pact_path(cfg), settings.run_id())
+    except Exception as exc:  # noqa: BLE001 - unreadable state: do not publish blindly
+        return f"could not read this run's notes about it ({exc})"
+    failed = sorted({note[len(_FAILED):] for note in notes if note.startswith(_FAILED)})
+    if failed:
+        shown = ", ".join(failed[:5]) + (f" and {len(failed) - 5} more" if len(failed) > 5 else "")
+        return (
+            f"{len(failed)} test{'s' if len(failed) != 1 else ''} of {pair} failed in this run "
+            f"({shown}). A pact from a failing run lacks the failed tests' interactions and "
+            "could let can-i-deploy pass a broken consumer: fix the failures and run again"
+        )
+    if not any(note.startswith(_WROTE) for note in notes):
+        return (
+            f"this run wrote nothing to it (no test of {pair} passed in this run, e.g. a -k or "
+            "label selected none of them), so the file there is from an earlier run"
+        )
+    return None
 
 
 def _all_pact_classes() -> List[type]:
@@ -122,9 +194,7 @@ def _all_pact_classes() -> List[type]:
 
 def _publish(cfg: ClassSettings) -> None:
     """Publish one pact file with the broker helper (the single call site)."""
-    from .pact_file import pact_file_name
-
-    path = os.path.join(cfg.pact_dir, pact_file_name(cfg.consumer, cfg.provider))
+    path = _pact_path(cfg)
     if not os.path.exists(path):
         logger.warning("publish_to_broker: %s was not written in this run", path)
         return

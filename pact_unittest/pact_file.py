@@ -51,6 +51,7 @@ remembers instead of parsing the file (any other writer's change shows in the by
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -60,7 +61,9 @@ import stat
 import tempfile
 import threading
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Sequence, Tuple, Union
+from typing import (
+    Any, Dict, Iterable, Iterator, List, MutableMapping, Optional, Sequence, Tuple, Union,
+)
 
 from . import settings
 from ._atomic import atomic_write_bytes
@@ -80,7 +83,9 @@ __all__ = [
     "pact_document",
     "pact_file_name",
     "read_pact",
+    "note_run",
     "render_pact",
+    "run_notes",
     "state_dir",
     "write_pact",
 ]
@@ -214,12 +219,89 @@ def state_dir() -> Path:
     return path
 
 
-def _state_paths(pact_path: Path) -> Tuple[Path, Path]:
-    """The lock file and run-id file of the pact at ``pact_path`` (whose directory exists)."""
+def _state_base(pact_path: Path) -> Path:
     resolved = os.path.normcase(str(pact_path.resolve()))
     digest = hashlib.sha256(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    base = state_dir() / f"{digest}-{pact_path.name}"
+    return state_dir() / f"{digest}-{pact_path.name}"
+
+
+def _state_paths(pact_path: Path) -> Tuple[Path, Path]:
+    """The lock file and run-id file of the pact at ``pact_path`` (whose directory exists)."""
+    base = _state_base(pact_path)
     return base.with_name(base.name + ".lock"), base.with_name(base.name + ".run")
+
+
+@contextlib.contextmanager
+def _pact_lock(pact_path: Path, lock_path: Path) -> Iterator[None]:
+    """Hold the pact's cross-process lock (TimeoutError after :data:`LOCK_TIMEOUT`)."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise TimeoutError(
+            f"could not lock {pact_path} within {LOCK_TIMEOUT:g} s: another process holds "
+            f"its lock file {lock_path}"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+# -- run notes -----------------------------------------------------------------------------
+#
+# What a test run did to a pact, for the process that publishes it once the run is over:
+# that process (Django's parent of --parallel workers) may have written nothing itself,
+# so the writers leave notes ("wrote ...", "failed <test id>") in a ``<hash>-<name>.notes``
+# file next to the run-id file. Its first line is the run id: a note of another run starts
+# the file afresh, and a reader asking about its own run ignores another run's notes.
+
+
+def _notes_path(pact_path: Path) -> Path:
+    base = _state_base(pact_path)
+    return base.with_name(base.name + ".notes")
+
+
+def _read_notes(notes_path: Path, run_id: str) -> List[str]:
+    try:
+        lines = notes_path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not lines or lines[0].strip() != run_id:
+        return []
+    return [line for line in lines[1:] if line.strip()]
+
+
+def note_run(pact_path: Union[str, Path], run_id: str, note: str) -> None:
+    """Add the line ``note`` to the notes of run ``run_id`` about the pact at ``pact_path``.
+
+    Written under the pact's lock (several workers of a run note at once) and replaced
+    atomically; line breaks in ``note`` become spaces. See :func:`run_notes`.
+    """
+    path = Path(pact_path)
+    run_id = str(run_id).strip()
+    if not run_id:
+        raise ValueError("run_id must not be empty")
+    line = " ".join(str(note).split())
+    lock_path = _state_paths(path)[0]
+    notes_path = _notes_path(path)
+    with _pact_lock(path, lock_path):
+        lines = [run_id] + _read_notes(notes_path, run_id) + [line]
+        atomic_write_bytes(notes_path, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def run_notes(pact_path: Union[str, Path], run_id: str) -> List[str]:
+    """The notes run ``run_id`` left about the pact at ``pact_path``, oldest first.
+
+    ``[]`` when that run left none (or a later run replaced them, or the temp dir was
+    wiped). :mod:`pact_unittest._writer` decides from them whether to publish the pact.
+    """
+    path = Path(pact_path)
+    run_id = str(run_id).strip()
+    with _pact_lock(path, _state_paths(path)[0]):
+        return _read_notes(_notes_path(path), run_id)
 
 
 # -- documents -----------------------------------------------------------------------------
@@ -512,18 +594,8 @@ def write_pact(
         raise ValueError("run_id must not be empty")
     directory.mkdir(parents=True, exist_ok=True)
 
-    from filelock import FileLock, Timeout
-
     lock_path, run_path = _state_paths(path)
-    lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise TimeoutError(
-            f"could not lock {path} within {LOCK_TIMEOUT:g} s: another process holds its "
-            f"lock file {lock_path}"
-        ) from None
-    try:
+    with _pact_lock(path, lock_path):
         replace = mode == "overwrite" and _read_run_id(run_path) != current_run
         current = _read_bytes(path)
         existing = {} if replace else _existing_entries(path, current, major)
@@ -539,6 +611,4 @@ def write_pact(
         if replace:
             atomic_write_bytes(run_path, (current_run + "\n").encode("utf-8"))
         logger.debug("wrote %d interaction(s) to %s (%s)", len(merged), path, mode)
-    finally:
-        lock.release()
     return path

@@ -29,7 +29,7 @@ from . import _registry
 from ._decorator import InteractionDecorator, class_interactions, interaction, method_interactions
 from ._fluent import make_test_pact
 from ._settings_table import ClassSettings, resolve_class_settings
-from ._writer import RUN_ID, Collected, write_class_pact
+from ._writer import RUN_ID, Collected, note_failure, write_class_pact
 
 __unittest = True
 
@@ -93,15 +93,22 @@ class PactMixin:
     def setUpClass(cls) -> None:
         cfg = resolve_class_settings(cls)  # before super(): a typo must not leak Django atomics
         cls._pact_settings = cfg
-        lease = _Lease()
-        cls.addClassCleanup(lease.release)  # type: ignore[attr-defined]
-        service = lease.acquire(cfg)
-        collected = Collected()
-        cls._pact_collected = collected
-        cls.addClassCleanup(write_class_pact, cfg, collected)  # type: ignore[attr-defined]
-        cls._pact_service = service
-        cls.mock_service_uri = service.uri
-        super().setUpClass()  # type: ignore[misc]
+        try:
+            lease = _Lease()
+            cls.addClassCleanup(lease.release)  # type: ignore[attr-defined]
+            service = lease.acquire(cfg)
+            collected = Collected()
+            cls._pact_collected = collected
+            cls.addClassCleanup(  # type: ignore[attr-defined]
+                write_class_pact, cfg, collected, f"{cls.__module__}.{cls.__qualname__}")
+            cls._pact_service = service
+            cls.mock_service_uri = service.uri
+            super().setUpClass()  # type: ignore[misc]
+        except unittest.SkipTest:
+            raise
+        except BaseException:  # none of the class's tests ran: the pair's pact is incomplete
+            note_failure(cfg, f"{cls.__module__}.{cls.__qualname__}.setUpClass")
+            raise
 
     # ------------------------------------------------------------------ test lifecycle
 
@@ -115,6 +122,9 @@ class PactMixin:
                 lambda: super(PactMixin, self).run(watch))  # type: ignore[misc]
         finally:
             self._pact_record(passed=not watch.failed)
+            cfg = type(self).__dict__.get("_pact_settings")
+            if watch.broken and cfg is not None:
+                note_failure(cfg, self.id())  # type: ignore[attr-defined]
 
     def debug(self) -> None:
         self.__dict__["_pact_verified"] = None
@@ -213,32 +223,37 @@ class PactMixin:
 class _OutcomeWatch:
     """A transparent proxy of the test result that notes whether the test failed.
 
+    ``failed``: anything but a pass (the test's interactions are not recorded);
+    ``broken``: a failure, error or unexpected success, which makes the run fail (and
+    blocks publishing the pair's pact) -- a skip or an expected failure does not.
     Only the outcome methods the real result has are intercepted, so unittest's
     ``getattr(result, "addExpectedFailure", None)``-style checks see the same thing.
     """
 
-    _BAD = ("addFailure", "addError", "addSkip", "addExpectedFailure",
-            "addUnexpectedSuccess")
+    _BROKEN = ("addFailure", "addError", "addUnexpectedSuccess")
+    _NOT_PASSED = ("addSkip", "addExpectedFailure")
 
     def __init__(self, result: Any) -> None:
         self._result = result
         self.failed = False
-        for name in self._BAD:
+        self.broken = False
+        for name in self._BROKEN + self._NOT_PASSED:
             if hasattr(result, name):
-                setattr(self, name, self._noting(getattr(result, name)))
+                setattr(self, name, self._noting(getattr(result, name), name in self._BROKEN))
         if hasattr(result, "addSubTest"):
             self.addSubTest = self._sub_test
 
-    def _noting(self, method: Callable[..., Any]) -> Callable[..., Any]:
+    def _noting(self, method: Callable[..., Any], broken: bool) -> Callable[..., Any]:
         def outcome(*args: Any, **kwargs: Any) -> Any:
             self.failed = True
+            self.broken = self.broken or broken
             return method(*args, **kwargs)
 
         return outcome
 
     def _sub_test(self, test: Any, subtest: Any, err: Any) -> Any:
         if err is not None:
-            self.failed = True
+            self.failed = self.broken = True
         return self._result.addSubTest(test, subtest, err)
 
     def __getattr__(self, name: str) -> Any:

@@ -290,3 +290,101 @@ def _no_env_settings(monkeypatch: Any) -> None:
     for name in ("PACT_UNITTEST_PACT_DIR", "PACT_UNITTEST_SPECIFICATION_VERSION",
                  "PACT_UNITTEST_PORT", "PACT_UNITTEST_FILE_WRITE_MODE"):
         monkeypatch.delenv(name, raising=False)
+
+
+# ---------------------------------------------------------------------- what a run may publish
+
+
+def test_run_notes_belong_to_one_run(tmp_path: Path) -> None:
+    from pact_unittest.pact_file import note_run, run_notes
+
+    path = tmp_path / "c-p.json"
+    note_run(path, "run-1", "wrote A")
+    note_run(path, "run-1", "failed x.y\nz")  # a line break cannot forge a second note
+    assert run_notes(path, "run-1") == ["wrote A", "failed x.y z"]
+    assert run_notes(path, "run-2") == []
+    note_run(path, "run-2", "wrote B")  # a new run starts afresh
+    assert run_notes(path, "run-2") == ["wrote B"]
+    assert run_notes(path, "run-1") == []
+    assert list(tmp_path.iterdir()) == []  # notes live in the state dir, not in pact_dir
+
+
+_PUBLISHING: List[type] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_publishing_at_exit() -> Any:
+    """This test process's own exit must not try to publish a test's class (it would warn)."""
+    from pact_unittest import _writer
+
+    before = dict(_writer._to_publish)
+    yield
+    _writer._to_publish.clear()
+    _writer._to_publish.update(before)
+    while _PUBLISHING:
+        _PUBLISHING.pop().publish_to_broker = False  # type: ignore[attr-defined]
+
+
+def _not_at_exit(monkeypatch: Any, cls: type) -> None:
+    _PUBLISHING.append(cls)
+
+
+def test_publishing_needs_a_write_of_this_run_and_no_failed_test_of_the_pair(
+        tmp_path: Path, monkeypatch: Any) -> None:
+    import uuid
+
+    from pact_unittest import _writer
+
+    monkeypatch.setenv("PACT_UNITTEST_RUN_ID", uuid.uuid4().hex)
+
+    def test_ok(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/ok")
+
+    def test_skipped(self: Any) -> None:
+        self.skipTest("a skip does not block publishing")
+
+    @unittest.expectedFailure
+    def test_expected(self: Any) -> None:
+        pass  # its contract fails, as expected: no block either
+
+    good = make_class(tmp_path, publish_to_broker=True, test_ok=get("/ok")(test_ok),
+                      test_skipped=test_skipped, test_expected=get("/x")(test_expected))
+    _not_at_exit(monkeypatch, good)
+    result = run_case(good)
+    assert result.wasSuccessful() and len(result.skipped) == 1, result.failures
+    cfg = good._pact_settings  # type: ignore[attr-defined]
+    assert _writer._reason_not_to_publish(cfg) is None
+
+    def test_missing(self: Any) -> None:
+        pass
+
+    other = make_class(tmp_path, test_missing=get("/m")(test_missing))  # does not publish itself
+    assert len(run_case(other).failures) == 1
+    reason = _writer._reason_not_to_publish(cfg)
+    assert reason is not None and "1 test of C-P failed in this run" in reason
+    assert "Contract.test_missing" in reason and "can-i-deploy" in reason
+
+    monkeypatch.setenv("PACT_UNITTEST_RUN_ID", uuid.uuid4().hex)  # the next run runs nothing
+    reason = _writer._reason_not_to_publish(cfg)
+    assert reason is not None and "this run wrote nothing to it" in reason
+
+
+def test_a_failed_setupclass_blocks_publishing(tmp_path: Path, monkeypatch: Any) -> None:
+    import uuid
+
+    from pact_unittest import _writer
+
+    monkeypatch.setenv("PACT_UNITTEST_RUN_ID", uuid.uuid4().hex)
+
+    class Broken(unittest.TestCase):
+        @classmethod
+        def setUpClass(cls) -> None:
+            raise RuntimeError("no database")
+
+    cls = make_class(tmp_path, base=type("Mixed", (PactMixin, Broken), {}),
+                     publish_to_broker=True, test_x=lambda self: None)
+    _not_at_exit(monkeypatch, cls)
+    result = run_case(cls)
+    assert len(result.errors) == 1
+    reason = _writer._reason_not_to_publish(cls._pact_settings)  # type: ignore[attr-defined]
+    assert reason is not None and "Contract.setUpClass" in reason

@@ -46,8 +46,9 @@ def _workdir(base: Path) -> Path:
     return base
 
 
-def run_suite(work: Path, runner: str, **switches: str) -> Tuple[str, Dict[str, int]]:
-    """Run the suite in ``work`` with ``runner``; return its output and outcome counts."""
+def run_suite(work: Path, runner: str, *args: str, **switches: str) -> Tuple[str, Dict[str, int]]:
+    """Run the suite in ``work`` with ``runner`` (and extra ``args``); return its output and
+    outcome counts."""
     env = {
         name: value for name, value in os.environ.items()
         if not name.startswith(("PACT_UNITTEST_", "PYTEST_", "RS_", "DJANGO_"))
@@ -58,7 +59,7 @@ def run_suite(work: Path, runner: str, **switches: str) -> Tuple[str, Dict[str, 
     env["PYTHONPATH"] = os.pathsep.join([str(work), str(REPO)])
     env["PACT_DO_NOT_TRACK"] = "true"
     proc = subprocess.run(
-        [sys.executable, *RUNNERS[runner]], cwd=work, env=env, stdout=subprocess.PIPE,
+        [sys.executable, *RUNNERS[runner], *args], cwd=work, env=env, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, universal_newlines=True, timeout=120,
     )
     output = proc.stdout
@@ -173,3 +174,46 @@ def test_publish_to_broker_publishes_once_per_run_from_the_parent(runner: str, b
     assert (body["pacticipantName"], body["pacticipantVersionNumber"], body["branch"]) == (
         "RunnerWeb", "1.2.3", "main")
     assert publishes[0].decoded_contracts == [json.loads(baseline)]
+
+
+def _publishes(broker: object) -> List[object]:
+    return [r for r in broker.requests  # type: ignore[attr-defined]
+            if r.path.endswith("/contracts/publish") or r.method == "PUT"]
+
+
+@pytest.mark.parametrize("runner", ["unittest", "django-parallel"])
+def test_a_run_with_a_failed_test_publishes_nothing_and_says_why(runner: str, baseline: bytes,
+                                                                 tmp_path: Path) -> None:
+    """can-i-deploy must not pass on a broken consumer: a failed test of the pair (here in a
+    Django worker process, learnt by the parent from the run's failure note) blocks it."""
+    if runner == "django-parallel":
+        pytest.importorskip("tblib", reason="Django --parallel needs tblib to report failures")
+    from fake_broker import FakeBroker
+
+    work = _workdir(tmp_path)
+    with FakeBroker() as broker:
+        output, counts = run_suite(
+            work, runner, RS_BROKEN="1", PACT_UNITTEST_PUBLISH_TO_BROKER="true",
+            PACT_BROKER_BASE_URL=broker.url, PACT_UNITTEST_CONSUMER_VERSION="1.0.0")
+        publishes = _publishes(broker)
+    assert counts == BROKEN_COUNTS, output
+    assert publishes == [], output
+    assert "not published" in output and "2 tests of RunnerWeb-ItemService failed" in output
+    assert "test_wrong_header" in output and "test_own_failure" in output
+
+
+def test_a_run_with_zero_tests_does_not_publish_the_previous_runs_file(baseline: bytes,
+                                                                        tmp_path: Path) -> None:
+    from fake_broker import FakeBroker
+
+    work = _workdir(tmp_path)
+    (work / "pacts").mkdir()
+    (work / "pacts" / PACT_NAME).write_bytes(baseline)  # left by an earlier run
+    with FakeBroker() as broker:
+        output, counts = run_suite(
+            work, "unittest", "-k", "nomatch", PACT_UNITTEST_PUBLISH_TO_BROKER="true",
+            PACT_BROKER_BASE_URL=broker.url, PACT_UNITTEST_CONSUMER_VERSION="1.0.0")
+        publishes = _publishes(broker)
+    assert counts["passed"] == 0, output
+    assert publishes == [], output
+    assert "not published" in output and "this run wrote nothing" in output
