@@ -188,6 +188,64 @@ def test_mock_service_v2_body_one_equals_one_point_zero():
         assert svc.verification().ok
 
 
+# --- QA: a regex with a string example wants a string in spec 1/2 (Ruby) ----------------
+
+def regex_body(example, regex, actual, spec):
+    rules = ({"$.body.d": {"match": "regex", "regex": regex}} if spec < "3"
+             else {"body": {"$.d": {"matchers": [{"match": "regex", "regex": regex}]}}})
+    return match_request({"method": "POST", "path": "/", "body": {"d": example},
+                          "matchingRules": rules},
+                         {"method": "POST", "path": "/", "body": {"d": actual}}, spec)
+
+
+@pytest.mark.parametrize("spec", ["1.0.0", "1.1.0", "2.0.0"])
+@pytest.mark.parametrize("regex,actual,shown", [(r"^\d+$", 5, "5 (integer)"),
+                                                 ("true", True, "true (boolean)"),
+                                                 (r"\d+\.\d+", 1.5, "1.5 (decimal)"),
+                                                 (".*", None, "null (null)")])
+def test_regex_with_a_string_example_rejects_non_strings_before_spec_3(spec, regex, actual,
+                                                                        shown):
+    """Ruby: ``Expected a String matching /^\\d+$/ (like "1") but got an Integer (5)``."""
+    [m] = regex_body("1" if regex != "true" else "true", regex, actual, spec)
+    assert (m.kind, m.path, m.actual) == ("body", "$.d", actual)
+    assert m.message == f"$.d: expected a string matching /{regex}/ but got {shown}"
+    assert regex_body("12", r"^\d+$", "34", spec) == []
+
+
+@pytest.mark.parametrize("spec", ["1.1.0", "2.0.0"])
+def test_regex_with_a_number_example_still_matches_number_text_before_spec_3(spec):
+    """The official v2 case "matches with integers": ``[0-9]`` on ``4`` matches."""
+    assert regex_body(4, "[0-9]", 7, spec) == []
+    assert regex_body(True, "true|false", False, spec) == []
+    assert regex_body(4, "[0-9]", 17, spec)
+
+
+@pytest.mark.parametrize("spec", ["3.0.0", "4.0.0"])
+def test_regex_matches_the_json_text_of_numbers_from_spec_3_as_rust_does(spec):
+    """pact_matching's JSON matcher: ``actual_value.to_string()`` for a non-string."""
+    assert regex_body("1", r"^\d+$", 5, spec) == []
+    assert regex_body("true", "true", True, spec) == []
+    assert regex_body("1", r"^\d+$", "x", spec)
+
+
+def test_ruby_term_in_a_v2_body_rejects_an_integer_end_to_end():
+    term = {"json_class": "Pact::Term", "data": {
+        "generate": "1", "matcher": {"json_class": "Regexp", "o": 0, "s": r"^\d+$"}}}
+    interaction = {"description": "t", "request": {
+        "method": "POST", "path": "/t", "headers": {"Content-Type": "application/json"},
+        "body": {"d": term}}, "response": {"status": 201}}
+    with MockService("C", "P", specification_version="2.0.0") as svc:
+        svc.set_interactions([interaction])
+        got = requests.post(svc.uri + "/t", data='{"d": 5}', timeout=10,
+                            headers={"Content-Type": "application/json"})
+        assert got.status_code == 500
+        assert got.json()["interaction_diffs"] == [{"description": "t", "body": {
+            "d": {"EXPECTED_TO_MATCH": "/^\\d+$/", "ACTUAL": 5}}}]  # = Ruby's
+        text = svc.verification().ruby_text()
+    assert ('* Expected a String matching /^\\d+$/ (like "1") but got an Integer (5) '
+            "at $.body.d") in text  # Ruby's line
+
+
 # --- Task: one Java date/time pattern module for matchers, generators and the engine -----
 
 _INSTANTS = [

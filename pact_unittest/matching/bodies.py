@@ -74,10 +74,11 @@ def _is_empty(value: Any) -> bool:
 def compare_body(expected: Mapping[str, Any], actual: Mapping[str, Any], rules: Rules, *,
                  strict: bool, partial: bool, v4: bool, key: str = "body",
                  exp_type: Optional[str] = None, act_type: Optional[str] = None,
-                 loose_numbers: bool = False) -> List[Mismatch]:
+                 loose_numbers: bool = False, string_regex: bool = False) -> List[Mismatch]:
     """All body mismatches of one request, response or message.
 
-    ``loose_numbers`` (spec 1.x/2.x): ``1`` equals ``1.0`` in JSON bodies (see
+    ``loose_numbers`` (spec 1.x/2.x): ``1`` equals ``1.0`` in JSON bodies;
+    ``string_regex`` (spec 1.x/2.x): a regex with a string example wants a string (see
     :mod:`.json_body`).
     """
     if key not in expected:
@@ -105,7 +106,7 @@ def compare_body(expected: Mapping[str, Any], actual: Mapping[str, Any], rules: 
         body_rules = body_rules + extra
     compiled = BodyRules(body_rules)
     if fam == "json" or (fam == "binary" and not isinstance(exp_body, (str, bytes, bytearray))):
-        return _json(exp_body, act_body, compiled, strict, partial, loose_numbers)
+        return _json(exp_body, act_body, compiled, strict, partial, loose_numbers, string_regex)
     if fam == "xml":
         try:
             return compare_xml(_as_text(exp_body), _as_text(act_body), compiled,
@@ -140,7 +141,7 @@ def _load(value: Any) -> Tuple[Any, bool]:
 
 
 def _json(exp_body: Any, act_body: Any, rules: BodyRules, strict: bool,
-          partial: bool, loose_numbers: bool) -> List[Mismatch]:
+          partial: bool, loose_numbers: bool, string_regex: bool) -> List[Mismatch]:
     exp, _ = _load(exp_body)
     act = act_body
     if isinstance(act, (str, bytes, bytearray)) and not isinstance(exp, str):
@@ -152,7 +153,7 @@ def _json(exp_body: Any, act_body: Any, rules: BodyRules, strict: bool,
             return [make("body", "$", exp, act_body,
                          f"actual body is not valid JSON: {show(act_body)}")]
     return compare_json(exp, act, rules, strict=strict, partial=partial,
-                        loose_numbers=loose_numbers)
+                        loose_numbers=loose_numbers, string_regex=string_regex)
 
 
 def _text(exp_body: Any, act_body: Any, rules: BodyRules, partial: bool,

@@ -104,7 +104,7 @@ def _headers_and_body(expected: Mapping[str, Any], actual: Mapping[str, Any], ru
     """The parts requests and responses share; ``strict`` forbids unexpected body keys."""
     return _headers(expected, actual, rules, partial) + compare_body(
         expected, actual, rules, strict=strict, partial=partial, v4=spec == "4.0.0",
-        loose_numbers=spec < "3")
+        loose_numbers=spec < "3", string_regex=spec < "3")
 
 
 def _message(expected: Mapping[str, Any], actual: Mapping[str, Any], spec: str, *,

@@ -11,6 +11,10 @@ float of equal value are equal, as in the Ruby differ the v2 tooling used
 satisfied by ``1`` and the other way round. No official v1/v1.1/v2 case says otherwise
 (only ``matches with floats`` has floats, with equal values on both sides). Booleans are
 never numbers. Under a ``type`` rule all numbers are one type in every version.
+
+Regexes: a number or boolean is matched by its JSON text (Rust, spec 3/4). For spec
+1.x/2.x (``string_regex=True``) a regex whose example is a string also wants a string,
+as Ruby does (:func:`.leaf.check`).
 """
 from __future__ import annotations
 
@@ -29,12 +33,14 @@ _EMPTY_RULES = BodyRules([])
 
 
 class _Ctx:
-    __slots__ = ("strict", "partial", "loose_numbers", "out")
+    __slots__ = ("strict", "partial", "loose_numbers", "string_regex", "out")
 
-    def __init__(self, strict: bool, partial: bool, loose_numbers: bool) -> None:
+    def __init__(self, strict: bool, partial: bool, loose_numbers: bool,
+                 string_regex: bool) -> None:
         self.strict = strict
         self.partial = partial
         self.loose_numbers = loose_numbers
+        self.string_regex = string_regex
         self.out: List[Mismatch] = []
 
     def add(self, path: RtPath, expected: Any, actual: Any, detail: str) -> None:
@@ -43,12 +49,14 @@ class _Ctx:
 
 def compare_json(expected: Any, actual: Any, rules: Optional[BodyRules], *, strict: bool,
                  partial: bool = False, root: RtPath = None,
-                 loose_numbers: bool = False) -> List[Mismatch]:
+                 loose_numbers: bool = False, string_regex: bool = False) -> List[Mismatch]:
     """All mismatches between two parsed JSON values under ``rules``.
 
-    ``loose_numbers`` (spec 1.x/2.x) makes ``1`` and ``1.0`` equal (module docstring).
+    ``loose_numbers`` (spec 1.x/2.x) makes ``1`` and ``1.0`` equal; ``string_regex``
+    (spec 1.x/2.x) makes a regex with a string example reject non-strings (module
+    docstring).
     """
-    ctx = _Ctx(strict, partial, loose_numbers)
+    ctx = _Ctx(strict, partial, loose_numbers, string_regex)
     state = (rules or _EMPTY_RULES).root
     if state.empty and isinstance(expected, (dict, list)) and _same_json(expected, actual):
         return ctx.out
@@ -74,6 +82,7 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
     stack: List[Tuple[Any, Any, Any, Any]] = [(expected, actual, path, state)]
     pop, push = stack.pop, stack.append
     partial = ctx.partial
+    string_regex = ctx.string_regex
     while stack:
         exp, act, path, state = pop()
         if state is None:
@@ -124,11 +133,11 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
                     ctx.loose_numbers and _same_number(exp, act)):
                 ctx.add(path, exp, act, f"expected {show_typed(exp)} but got {show_typed(act)}")
         elif rule.single is not None:
-            error = check(rule.single, exp, act, partial=partial)
+            error = check(rule.single, exp, act, partial=partial, string_regex=string_regex)
             if error is not None:
                 ctx.add(path, exp, act, error)
         else:
-            for error in check_rule(rule, exp, act, partial=partial):
+            for error in check_rule(rule, exp, act, partial=partial, string_regex=string_regex):
                 ctx.add(path, exp, act, error)
 
 
@@ -247,7 +256,8 @@ def _array_contains(exp: Any, act: Any, path: RtPath, matcher: Any, ctx: _Ctx) -
                              f"outside the example array of {len(exp)} element(s)")
         wanted = exp[index]
         if not any(not compare_json(wanted, item, variant_rules, strict=ctx.strict,
-                                    partial=ctx.partial, loose_numbers=ctx.loose_numbers)
+                                    partial=ctx.partial, loose_numbers=ctx.loose_numbers,
+                                    string_regex=ctx.string_regex)
                    for item in act):
             ctx.add(path, wanted, act,
                     f"variant at index {index} ({show(wanted)}) was not found in the actual list")

@@ -4,6 +4,13 @@ The functions here never see paths or build :class:`Mismatch` objects; they retu
 detail text ("expected an integer but got '1' (string)") and the caller adds where.
 ``text`` is True for header, query, path and metadata values, which are always strings:
 there ``integer`` accepts ``"100"`` and ``boolean`` accepts ``"true"`` (compat suite).
+
+A regex sees a number or boolean as its JSON text (``5`` -> ``"5"``), as the Rust core
+does in spec 3/4 (``actual_value.to_string()`` in pact_matching's JSON matcher) and as the
+official v2 case "matches with integers" needs (a number example, a number actual).
+``string_regex`` (spec 1.x/2.x JSON bodies) adds Ruby's rule: when the regex's example is
+a string, the actual must be a string too (``Expected a String matching /re/ ... but got
+an Integer (5)``), so a Term written for ``"1"`` does not accept ``5`` or ``true``.
 """
 from __future__ import annotations
 
@@ -62,8 +69,12 @@ def regex_ok(matcher: Matcher, text: str, partial: bool) -> bool:
 
 
 def check(matcher: Matcher, expected: Any, actual: Any, *, text: bool = False,
-          partial: bool = False) -> Optional[str]:
-    """Apply one matcher to a leaf value; the detail of the failure, or None."""
+          partial: bool = False, string_regex: bool = False) -> Optional[str]:
+    """Apply one matcher to a leaf value; the detail of the failure, or None.
+
+    ``string_regex``: a regex whose example is a string rejects non-string actuals
+    (spec 1.x/2.x, Ruby; see the module docstring).
+    """
     kind = matcher.kind
     if kind == "type":
         if same_json_type(expected, actual) or (text and isinstance(actual, str)):
@@ -74,10 +85,13 @@ def check(matcher: Matcher, expected: Any, actual: Any, *, text: bool = False,
             return None
         return f"expected {show_typed(expected)} but got {show_typed(actual)}"
     if kind == "regex":
+        assert matcher.regex is not None
+        if string_regex and isinstance(expected, str) and not isinstance(actual, str):
+            return (f"expected a string matching /{matcher.regex.pattern}/ "
+                    f"but got {show_typed(actual)}")
         value = string_form(actual)
         if value is not None and regex_ok(matcher, value, partial):
             return None
-        assert matcher.regex is not None
         return f"expected a value matching /{matcher.regex.pattern}/ but got {show_typed(actual)}"
     if kind in ("values", "eachKey", "eachValue", "arrayContains"):
         if same_json_type(expected, actual) or (text and isinstance(actual, str)):
@@ -181,11 +195,12 @@ def size_errors(matcher: Matcher, count: int, unit: str) -> List[str]:
 
 
 def check_rule(rule: RuleList, expected: Any, actual: Any, *, text: bool = False,
-               partial: bool = False) -> List[str]:
+               partial: bool = False, string_regex: bool = False) -> List[str]:
     """Apply a rule list (AND/OR) to a leaf; the failure details (empty = fine)."""
     errors = []
     for matcher in rule.matchers:
-        error = check(matcher, expected, actual, text=text, partial=partial)
+        error = check(matcher, expected, actual, text=text, partial=partial,
+                      string_regex=string_regex)
         if error is None:
             if rule.combine == "OR":
                 return []

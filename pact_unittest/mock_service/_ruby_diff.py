@@ -157,7 +157,8 @@ def _detail_is(m: "Mismatch", detail: str) -> bool:
 
 
 def _regex_source(m: "Mismatch") -> Optional[str]:
-    found = re.search(r": expected a value matching /(.*)/ but got " + re.escape(show_typed(m.actual))
+    found = re.search(r": expected a (?:value|string) matching /(.*)/ but got "
+                      + re.escape(show_typed(m.actual))
                       + r"\Z", m.message or "", re.S)
     if found is None:
         return None
