@@ -448,3 +448,32 @@ def test_deep_xml_does_not_crash():
     assert match_request({"headers": xml, "body": doc}, {"headers": xml, "body": doc}) == []
     [m] = match_request({"headers": xml, "body": doc}, {"headers": xml, "body": other})
     assert m.path.endswith(".a.a['#text']")
+
+
+def test_mismatch_rule_field_is_optional_frozen_and_pickles():
+    import dataclasses
+    import pickle
+
+    old = Mismatch("body", "$.a", 1, "x", "$.a: old style")  # five positional fields
+    assert old.rule is None
+    new = Mismatch("body", "$.a", 1, "x", "$.a: typed", "type")
+    assert pickle.loads(pickle.dumps(new)) == new and pickle.loads(pickle.dumps(old)) == old
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        new.rule = "regex"  # type: ignore[misc]
+    unpickled_old = Mismatch.__new__(Mismatch)  # what unpickling a pre-``rule`` pickle does
+    unpickled_old.__dict__.update(kind="body", path="$", expected=1, actual=2, message="m")
+    assert unpickled_old.rule is None
+
+
+def test_mismatches_name_the_rule_that_applied():
+    rules = {"$.body.n": {"match": "type"}, "$.body.d": {"match": "regex", "regex": r"\d+"},
+             "$.body.o": {"match": "type"}, "$.headers.X-K": {"match": "regex", "regex": "k"}}
+    found = match_request({"headers": {"X-K": "k", "X-M": "m"},
+                           "body": {"n": 1, "d": "1", "e": 1, "o": {"a": 1}, "gone": "g"},
+                           "matchingRules": rules},
+                          {"headers": {"X-M": "z"},
+                           "body": {"n": "1", "d": "x", "e": 2, "o": {"a": "s"}}}, "2.0.0")
+    assert {(m.kind, m.path): m.rule for m in found} == {
+        ("header", "X-K"): "regex", ("header", "X-M"): None, ("body", "$.n"): "type",
+        ("body", "$.d"): "regex", ("body", "$.e"): None, ("body", "$.o.a"): "type",
+        ("body", "$.gone"): None}

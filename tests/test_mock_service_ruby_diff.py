@@ -7,8 +7,7 @@ literals: the ``interaction_diffs`` entry of the 500 "No interaction found" answ
 Our embedded service must give exactly these, so these tests need no Ruby.
 
 Where Ruby leaks its internals (§14.16: ``Pact::IndexNotFound`` type names, the phantom
-``Version`` header) or our mismatch lacks the information (a missing key under Like), the
-deliberate differences are asserted at the end.
+``Version`` header), the deliberate differences are asserted at the end.
 """
 from __future__ import annotations
 
@@ -177,6 +176,37 @@ RUBY: Dict[str, Any] = {
         {"description": "hts", "headers": {"X-P": {"EXPECTED_TO_MATCH": "/\\/p\\/\\d+/",
                                                    "ACTUAL": "/q/1"}}},
         ['Expected a String matching /\\/p\\/\\d+/ (like "/p/1") but got "/q/1" at $.headers.X-P']),
+    "missing keys under like": (
+        inter("lmx", post("/l", like({"id": 1, "n": None, "b": True, "f": 1.5, "s": "x",
+                                      "o": {"a": 1}, "t": term(r"\d+", "7")})),
+              {"status": 200}),
+        sent("/l", {"id": 2}),
+        {"description": "lmx", "body": {
+            "n": {"EXPECTED_TYPE": "NilClass", "ACTUAL": "<key not found>"},
+            "b": {"EXPECTED_TYPE": "TrueClass", "ACTUAL": "<key not found>"},
+            "f": {"EXPECTED_TYPE": "Float", "ACTUAL": "<key not found>"},
+            "s": {"EXPECTED_TYPE": "String", "ACTUAL": "<key not found>"},
+            "o": {"EXPECTED": {"a": 1}, "ACTUAL": "<key not found>"},
+            "t": {"EXPECTED_TO_MATCH": "/\\d+/", "ACTUAL": "<key not found>"}}},
+        [f'Could not find key "{k}" (keys present are: id) at $.body' for k in "nbfsot"]),
+    "missing key under a nested like": (
+        inter("lnm", post("/l", {"a": like({"b": {"c": "x"}})}), {"status": 200}),
+        sent("/l", {"a": {"b": {}}}),
+        {"description": "lnm", "body": {"a": {"b": {
+            "c": {"EXPECTED_TYPE": "String", "ACTUAL": "<key not found>"}}}}},
+        ['Could not find key "c" in empty Hash at $.body.a.b']),
+    "missing key in an each like item": (
+        inter("elm", post("/l", {"a": each_like({"b": "x", "c": 1})}), {"status": 200}),
+        sent("/l", {"a": [{"b": "y"}]}),
+        {"description": "elm", "body": {"a": [
+            {"c": {"EXPECTED_TYPE": "Integer", "ACTUAL": "<key not found>"}}]}},
+        ['Could not find key "c" (keys present are: b) at $.body.a[0]']),
+    "missing term key": (
+        inter("mtk", post("/l", {"id": 1, "t": term(r"\d+", "7")}), {"status": 200}),
+        sent("/l", {"id": 1}),
+        {"description": "mtk", "body": {
+            "t": {"EXPECTED_TO_MATCH": "/\\d+/", "ACTUAL": "<key not found>"}}},
+        ['Could not find key "t" (keys present are: id) at $.body']),
 }
 
 
@@ -210,6 +240,18 @@ RUBY_BLOCKS = {
         "     ]\n   }\n }\n\nDescription of differences\n--------------------------------------\n"
         "* Actual array is too short and should have contained a Hash at $.body.items[1]\n\n"),
     "like types": None,  # Ruby's Diff::LCS groups the lines differently: messages only
+    "missing key under a nested like": (
+        'Diff with interaction: "lnm"\nDiff\n--------------------------------------\n'
+        "Key: - is expected \n     + is actual \nMatching keys and values are not shown\n\n"
+        '   "body": {\n     "a": {\n       "b": {\n-        "c": String\n       }\n     }\n'
+        "   }\n\nDescription of differences\n--------------------------------------\n"
+        '* Could not find key "c" in empty Hash at $.body.a.b\n\n'),
+    "missing term key": (
+        'Diff with interaction: "mtk"\nDiff\n--------------------------------------\n'
+        "Key: - is expected \n     + is actual \nMatching keys and values are not shown\n\n"
+        ' {\n   "body": {\n-    "t": /\\d+/\n   }\n }\n\n'
+        "Description of differences\n--------------------------------------\n"
+        '* Could not find key "t" (keys present are: id) at $.body\n\n'),
     "term with slashes in a header": (
         'Diff with interaction: "hts"\nDiff\n--------------------------------------\n'
         "Key: - is expected \n     + is actual \nMatching keys and values are not shown\n\n"
@@ -258,14 +300,28 @@ def test_missing_header_lists_the_headers_sent_without_rubys_phantom_version() -
     assert "Version" not in line  # Ruby: "Host, Version" (§14.13)
 
 
-def test_missing_key_under_like_is_a_value_leaf() -> None:
-    """Ruby: ``{"EXPECTED_TYPE": "String", ...}``; our mismatch does not say a type rule applied."""
-    result = run(inter("lmk", post("/l", like({"id": 1, "name": "x"})), {"status": 200}),
-                 sent("/l", {"id": 2}))
-    assert result.responses[0].body["interaction_diffs"] == [{"description": "lmk", "body": {
-        "name": {"EXPECTED": "x", "ACTUAL": "<key not found>"}}}]
-    assert messages(result.verification.text) == [
-        'Could not find key "name" (keys present are: id) at $.body']  # = Ruby's
+def test_missing_headers_under_term_and_like_are_rubys_leaves() -> None:
+    """Ruby: the regex and the type of a missing header (its key list adds ``Version``)."""
+    result = run(inter("mth", get("/h", headers={"X-Key": term(r"k-\d+", "k-1"),
+                                                 "X-L": like("a")}), OK), get("/h"))
+    assert result.responses[0].body["interaction_diffs"] == [{"description": "mth", "headers": {
+        "X-Key": {"EXPECTED_TO_MATCH": "/k-\\d+/", "ACTUAL": "<key not found>"},
+        "X-L": {"EXPECTED_TYPE": "String", "ACTUAL": "<key not found>"}}}]
+    text = result.verification.text
+    assert '-    "X-Key": /k-\\d+/,\n-    "X-L": String\n' in text
+
+
+def test_the_rule_of_a_missing_key_is_on_the_mismatch() -> None:
+    from pact_unittest.matching import match_request
+
+    like_body = {"json_class": "Pact::SomethingLike", "contents": {"id": 1, "name": "x"}}
+    [m] = match_request({"body": like_body}, {"body": {"id": 2}}, "2.0.0")
+    assert (m.path, m.expected, m.actual, m.rule) == ("$.name", "x", None, "type")
+    assert interaction_diff("d", None, [m])["body"] == {
+        "name": {"EXPECTED_TYPE": "String", "ACTUAL": "<key not found>"}}
+    plain = Mismatch(m.kind, m.path, m.expected, m.actual, m.message)  # no rule: a value leaf
+    assert interaction_diff("d", None, [plain])["body"] == {
+        "name": {"EXPECTED": "x", "ACTUAL": "<key not found>"}}
 
 
 # -- the classification degrades safely --------------------------------------------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping, Optional
 
 from .contenttype import parse_media_type
-from .leaf import check_rule
-from .mismatch import Mismatch, make, show
+from .leaf import rule_errors
+from .mismatch import Mismatch, make, rule_name, show
 from .rules import Rules
 
 __unittest = True
@@ -51,22 +51,25 @@ def compare_headers(expected: Any, actual: Any, rules: Rules, *,
         name = str(name)
         value = header_text(raw)
         key = name.lower()
+        rule = rules.header_rule(name)
         if key not in got:
+            regex = rule.single.regex if rule is not None and rule.single is not None else None
+            wanted = (f"a value matching /{regex.pattern}/ (like {show(value)})"
+                      if regex is not None else show(value))
             out.append(make("header", name, value, None,
-                            f"expected {show(value)} but the header was missing"))
+                            f"expected {wanted} but the header was missing", rule_name(rule)))
             continue
         actual_value = got[key]
-        rule = rules.header_rule(name)
         if rule is not None:
-            errors = [(actual_value, e) for e in check_rule(rule, value, actual_value, text=True,
-                                                            partial=partial)]
+            errors = [(actual_value, k, e) for k, e in rule_errors(
+                rule, value, actual_value, text=True, partial=partial)]
             if errors and "," in actual_value:
                 # Repeated header lines arrive joined with ", ": the rule holds for each
                 # value (compat suite V2 "repeated request headers").
-                errors = [(item, e) for item in _items(actual_value)
-                          for e in check_rule(rule, value, item, text=True, partial=partial)]
-            for item, error in errors:
-                out.append(make("header", name, value, item, error))
+                errors = [(item, k, e) for item in _items(actual_value)
+                          for k, e in rule_errors(rule, value, item, text=True, partial=partial)]
+            for item, kind, error in errors:
+                out.append(make("header", name, value, item, error, kind))
             continue
         problem = _compare_value(key, value, actual_value)
         if problem:

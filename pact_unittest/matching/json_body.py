@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 from typing import Any, List, Optional, Tuple
 
-from .leaf import check, check_rule, same_json_type, size_errors
-from .mismatch import Mismatch, make, show, show_typed
+from .leaf import check, check_rule, rule_errors, same_json_type, size_errors
+from .mismatch import Mismatch, make, rule_name, show, show_typed
 from .paths import RtPath, render
 from .rules import RuleList
 from .selection import BodyRules, State
@@ -43,8 +43,9 @@ class _Ctx:
         self.string_regex = string_regex
         self.out: List[Mismatch] = []
 
-    def add(self, path: RtPath, expected: Any, actual: Any, detail: str) -> None:
-        self.out.append(make("body", render(path), expected, actual, detail))
+    def add(self, path: RtPath, expected: Any, actual: Any, detail: str,
+            rule: Optional[str] = None) -> None:
+        self.out.append(make("body", render(path), expected, actual, detail, rule))
 
 
 def compare_json(expected: Any, actual: Any, rules: Optional[BodyRules], *, strict: bool,
@@ -106,8 +107,7 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
                 if key in act:
                     push((value, act[key], (path, key), state.child(key)))
                 else:
-                    push((_report(path, key, value, None, f"expected key {show(key)} with "
-                                  f"{show_typed(value)} but it was missing"), None, None, None))
+                    push((_missing(path, key, value, state.child(key).rule), None, None, None))
         elif isinstance(exp, list):
             if _open(exp, act, path, state, rule, ctx, list) == "stop":
                 continue
@@ -135,10 +135,11 @@ def _walk(expected: Any, actual: Any, path: RtPath, state: State, ctx: _Ctx) -> 
         elif rule.single is not None:
             error = check(rule.single, exp, act, partial=partial, string_regex=string_regex)
             if error is not None:
-                ctx.add(path, exp, act, error)
+                ctx.add(path, exp, act, error, rule.single.kind)
         else:
-            for error in check_rule(rule, exp, act, partial=partial, string_regex=string_regex):
-                ctx.add(path, exp, act, error)
+            for kind, error in rule_errors(rule, exp, act, partial=partial,
+                                           string_regex=string_regex):
+                ctx.add(path, exp, act, error, kind)
 
 
 _EQ = frozenset({"equality"})
@@ -154,6 +155,19 @@ def _same_number(expected: Any, actual: Any) -> bool:
 def _report(path: RtPath, key: Any, expected: Any, actual: Any, detail: str) -> Mismatch:
     """A mismatch queued on the stack so reports come out in document order."""
     return make("body", render((path, key)), expected, actual, detail)
+
+
+def _missing(path: RtPath, key: Any, expected: Any, rule: Optional[RuleList]) -> Mismatch:
+    """An expected key absent from the actual object; ``rule`` is the one for the key's
+    place (a ``Like`` around it makes it ``type``: Ruby's diff then shows the type)."""
+    name = rule_name(rule)
+    regex = rule.single.regex if rule is not None and rule.single is not None else None
+    if regex is not None:
+        what = f"matching /{regex.pattern}/ (like {show(expected)})"
+    else:
+        what = f"with {show_typed(expected)}"
+    return make("body", render((path, key)), expected, None,
+                f"expected key {show(key)} {what} but it was missing", name)
 
 
 def _open(exp: Any, act: Any, path: RtPath, state: State, rule: Optional[RuleList],
@@ -185,22 +199,22 @@ def _container_rule(exp: Any, act: Any, path: RtPath, state: State, rule: RuleLi
             if not same_json_type(exp, act):
                 ctx.add(path, exp, act,
                         f"expected {'an object' if isinstance(exp, dict) else 'an array'} "
-                        f"but got {show_typed(act)}")
+                        f"but got {show_typed(act)}", kind)
                 return "stop"
             if kind == "notEmpty" and not act:
-                ctx.add(path, exp, act, f"expected a non-empty value but got {show(act)}")
+                ctx.add(path, exp, act, f"expected a non-empty value but got {show(act)}", kind)
             if state.is_exact:
                 for error in size_errors(matcher, len(act), "element(s)"):
-                    ctx.add(path, exp, act, error)
+                    ctx.add(path, exp, act, error, kind)
         elif kind in ("values", "eachKey", "eachValue") and isinstance(exp, dict):
             if not isinstance(act, dict):
-                ctx.add(path, exp, act, f"expected an object but got {show_typed(act)}")
+                ctx.add(path, exp, act, f"expected an object but got {show_typed(act)}", kind)
                 return "stop"
             if kind == "eachKey" and matcher.sub is not None:
                 for key in act:
                     for error in check_rule(matcher.sub, None, key, text=True,
                                             partial=ctx.partial):
-                        ctx.add((path, key), None, key, f"key {show(key)}: {error}")
+                        ctx.add((path, key), None, key, f"key {show(key)}: {error}", kind)
             mode = mode or kind
             if kind == "eachValue" or (kind == "values" and mode == "eachKey"):
                 mode = kind

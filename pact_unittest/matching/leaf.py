@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 from .contenttype import same_type, sniff
 from .mismatch import show, show_typed, type_name
@@ -197,6 +197,15 @@ def size_errors(matcher: Matcher, count: int, unit: str) -> List[str]:
 def check_rule(rule: RuleList, expected: Any, actual: Any, *, text: bool = False,
                partial: bool = False, string_regex: bool = False) -> List[str]:
     """Apply a rule list (AND/OR) to a leaf; the failure details (empty = fine)."""
+    return [detail for _, detail in rule_errors(rule, expected, actual, text=text,
+                                                partial=partial, string_regex=string_regex)]
+
+
+def rule_errors(rule: RuleList, expected: Any, actual: Any, *, text: bool = False,
+                partial: bool = False, string_regex: bool = False) -> List[Tuple[str, str]]:
+    """:func:`check_rule` with each detail's matcher kind (the Mismatch ``rule``):
+    ``[("regex", "expected a value matching ...")]``; an OR failure is one entry whose
+    kinds are joined with ``"|"``."""
     errors = []
     for matcher in rule.matchers:
         error = check(matcher, expected, actual, text=text, partial=partial,
@@ -205,7 +214,7 @@ def check_rule(rule: RuleList, expected: Any, actual: Any, *, text: bool = False
             if rule.combine == "OR":
                 return []
         else:
-            errors.append(error)
+            errors.append((matcher.kind, error))
     if rule.combine == "OR" and errors:
-        return [" or ".join(errors)]
+        return [("|".join(k for k, _ in errors), " or ".join(e for _, e in errors))]
     return errors

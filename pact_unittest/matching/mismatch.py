@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import reprlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 KINDS = (
     "method",
@@ -37,6 +37,12 @@ class Mismatch:
     ``path`` is a JSON path from the body root (``$.items[0].id``) for body mismatches,
     the header, query parameter or metadata name for those kinds, and ``""`` for
     method, path and status. ``message`` is one human line that already names the path.
+    ``rule`` names the matching rule that applied at that place (``"type"``,
+    ``"regex"``, ``"integer"``, ...; several joined with ``"|"``), or None for plain
+    equality. It lets a report say *why* something failed without parsing ``message``:
+    Ruby's diff shows a key missing under ``Like`` as ``{"EXPECTED_TYPE": "String"}``.
+    Optional and last, so ``Mismatch(kind, path, expected, actual, message)`` and
+    mismatches pickled before it existed still work.
     """
 
     kind: str
@@ -44,6 +50,7 @@ class Mismatch:
     expected: Any
     actual: Any
     message: str
+    rule: Optional[str] = None
 
     def __str__(self) -> str:
         return self.message
@@ -89,12 +96,24 @@ def show_typed(value: Any) -> str:
     return f"{show(value)} ({type_name(value)})"
 
 
-def make(kind: str, path: str, expected: Any, actual: Any, detail: str) -> Mismatch:
-    """Build a mismatch whose message is ``"<where>: <detail>"``."""
-    where = path if kind == "body" or not path else f"{kind} {path!r}"
-    if kind in ("method", "path", "status", "query") and not path:
-        where = kind
+def where(kind: str, path: str) -> str:
+    """The place a message starts with: ``$.a``, ``header 'X-Key'``, ``method``."""
     if kind == "body-content-type":
-        where = "body content type"
-    message = f"{where}: {detail}".replace("\r", "\\r").replace("\n", "\\n")
-    return Mismatch(kind, path, expected, actual, message)
+        return "body content type"
+    if kind in ("method", "path", "status", "query") and not path:
+        return kind
+    return path if kind == "body" or not path else f"{kind} {path!r}"
+
+
+def make(kind: str, path: str, expected: Any, actual: Any, detail: str,
+         rule: Optional[str] = None) -> Mismatch:
+    """Build a mismatch whose message is ``"<where>: <detail>"``."""
+    message = f"{where(kind, path)}: {detail}".replace("\r", "\\r").replace("\n", "\\n")
+    return Mismatch(kind, path, expected, actual, message, rule)
+
+
+def rule_name(rule: Any) -> Optional[str]:
+    """The ``rule`` field for a :class:`~.rules.RuleList` (None for equality or no rule)."""
+    if rule is None or rule.kinds == {"equality"}:
+        return None
+    return "|".join(m.kind for m in rule.matchers)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Mapping
 from urllib.parse import unquote, unquote_plus, urlencode
 
-from .leaf import check_rule, size_errors
+from .leaf import check_rule, rule_errors, size_errors
 from .mismatch import Mismatch, make, show
 from .paths import render_key
 from .rules import ParamRules, RuleList
@@ -125,17 +125,17 @@ def compare_query_text(expected: Any, actual: Any, rule: RuleList, *,
         raw = urlencode([(k, v) for k, values in parse_query(actual).items() for v in values])
     else:
         raw = actual.decode("utf-8", "replace") if isinstance(actual, bytes) else str(actual)
-    errors = check_rule(rule, expected, raw, text=True, partial=partial)
+    errors = rule_errors(rule, expected, raw, text=True, partial=partial)
     if errors and not check_rule(rule, expected, unquote_plus(raw), text=True, partial=partial):
         errors = []
-    return [make("query", "", expected, raw, error) for error in errors]
+    return [make("query", "", expected, raw, error, kind) for kind, error in errors]
 
 
 def _as_body_path(mismatch: Mismatch) -> Mismatch:
     """A form-body mismatch: the parameter becomes a JSON path (``$.name``)."""
     path = "$" + render_key(mismatch.path) if mismatch.path else "$"
     detail = mismatch.message.split(": ", 1)[-1]
-    return make("body", path, mismatch.expected, mismatch.actual, detail)
+    return make("body", path, mismatch.expected, mismatch.actual, detail, mismatch.rule)
 
 
 def _apply_rules(name: str, param: ParamRules, values: List[str], got: List[str],
@@ -144,7 +144,7 @@ def _apply_rules(name: str, param: ParamRules, values: List[str], got: List[str]
     whole = param.whole
     if whole is not None:
         for matcher in whole.matchers:
-            out.extend(make(kind, name, values, got, error)
+            out.extend(make(kind, name, values, got, error, matcher.kind)
                        for error in size_errors(matcher, len(got), "value(s)"))
     elif len(got) != len(values):
         # rules on single values only: the number of values is still compared (§6 step 2)
@@ -160,5 +160,5 @@ def _apply_rules(name: str, param: ParamRules, values: List[str], got: List[str]
                 out.append(make(kind, name, example, value,
                                 f"expected {show(example)} but got {show(value)}"))
             continue
-        for error in check_rule(rule, example, value, text=True, partial=partial):
-            out.append(make(kind, name, example, value, error))
+        for rule_kind, error in rule_errors(rule, example, value, text=True, partial=partial):
+            out.append(make(kind, name, example, value, error, rule_kind))

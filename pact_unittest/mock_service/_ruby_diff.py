@@ -18,10 +18,14 @@ text the engine builds for that kind from the mismatch's own values (``show_type
 friends), so a changed engine wording degrades to a plain value leaf, never to a wrong one
 (``tests/test_mock_service_ruby_diff.py`` runs the real engine to keep them in step).
 
+A missing key (or header) under a rule is drawn from the mismatch's ``rule``, as Ruby
+does: ``{"EXPECTED_TYPE": "String", "ACTUAL": "<key not found>"}`` under Like (for a
+scalar example; an object or array stays a value leaf), ``{"EXPECTED_TO_MATCH": "/re/",
+"ACTUAL": "<key not found>"}`` for a Term.
+
 Where Ruby leaks its internals we do not follow (§14.16): a missing array item under type
 matching is ``{"EXPECTED": <example>, "ACTUAL": "<item not found>"}`` as Ruby writes it for
-objects, never a ``Pact::IndexNotFound`` type name. A missing key under Like stays a value
-leaf: our mismatch does not say whether a type rule applied there.
+objects, never a ``Pact::IndexNotFound`` type name.
 """
 from __future__ import annotations
 
@@ -29,7 +33,7 @@ import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
 from urllib.parse import parse_qsl
 
-from ..matching.mismatch import show, show_typed, type_name
+from ..matching.mismatch import show, show_typed, type_name, where
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..matching import Mismatch
@@ -157,13 +161,28 @@ def _detail_is(m: "Mismatch", detail: str) -> bool:
 
 
 def _regex_source(m: "Mismatch") -> Optional[str]:
-    found = re.search(r": expected a (?:value|string) matching /(.*)/ but got "
-                      + re.escape(show_typed(m.actual))
-                      + r"\Z", m.message or "", re.S)
-    if found is None:
+    """The regex of a regex mismatch, read between the engine's fixed head and tail."""
+    message = m.message or ""
+    prefix = where(m.kind, m.path) + ": "
+    if not message.startswith(prefix):
         return None
-    source = found.group(1)
-    return re.sub(r"(?<!\\)/", r"\/", source)  # Ruby's Regexp#inspect escapes "/"
+    detail = message[len(prefix):]
+    tokens = split_json_path(m.path) if m.kind == "body" else []
+    heads = ["expected a value matching /", "expected a string matching /"]
+    if tokens:
+        heads.append(f"expected key {show(tokens[-1])} matching /")
+    head = next((h for h in heads if detail.startswith(h)), None)
+    if head is None:
+        return None
+    rest = detail[len(head):]
+    like = f" (like {show(m.expected)})"
+    got = [f" but got {show_typed(m.actual)}", f" but got {show(m.actual)}",
+           " but it was missing", " but the header was missing"]
+    for tail in [f"/{x}{g}" for x in (like, "") for g in got]:
+        if rest.endswith(tail):
+            source = rest[:len(rest) - len(tail)]
+            return re.sub(r"(?<!\\)/", r"\/", source)  # Ruby's Regexp#inspect escapes "/"
+    return None
 
 
 def _is_missing(m: "Mismatch") -> bool:
@@ -181,7 +200,7 @@ def _classify(m: "Mismatch") -> Any:
     if _is_unexpected(m):
         return unexpected_leaf(act)
     if _is_missing(m):
-        return missing_leaf(exp)
+        return _missing_under_rule(m) or missing_leaf(exp)
     if _detail_is(m, f"expected a value of type {type_name(exp)} but got {show_typed(act)}"):
         return Leaf({"EXPECTED_TYPE": ruby_class(exp), "ACTUAL_TYPE": ruby_class(act)},
                     "type", exp, act)
@@ -196,6 +215,20 @@ def _classify(m: "Mismatch") -> Any:
             return _lengths(exp, act)  # the items of the common prefix are reported apart
         return _elementwise(exp, act)
     return value_leaf(exp, act)
+
+
+def _missing_under_rule(m: "Mismatch") -> Optional[Leaf]:
+    """Ruby's leaf for a key missing where a Term or a Like applied (from ``m.rule``)."""
+    kinds = (getattr(m, "rule", None) or "").split("|")
+    exp = m.expected
+    if "regex" in kinds:
+        source = _regex_source(m)
+        if source is not None:
+            return Leaf({"EXPECTED_TO_MATCH": f"/{source}/", "ACTUAL": KEY_NOT_FOUND},
+                        "missing", exp)
+    if "type" in kinds and not isinstance(exp, (dict, list)):
+        return Leaf({"EXPECTED_TYPE": ruby_class(exp), "ACTUAL": KEY_NOT_FOUND}, "missing", exp)
+    return None
 
 
 # ---------------------------------------------------------------- nesting

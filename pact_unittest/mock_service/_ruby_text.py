@@ -177,11 +177,12 @@ _SKIP = (KEY_NOT_FOUND, KEY_NOT_TO_EXIST, ITEM_NOT_FOUND, ITEM_NOT_TO_EXIST)
 def _side(tree: Any, side: str) -> Any:
     """The expected or the actual document of the diff (placeholders left out)."""
     if isinstance(tree, Leaf):
-        if tree.kind == "type":
-            return _Bare(tree["EXPECTED_TYPE"] if side == "expected" else tree["ACTUAL_TYPE"])
-        if tree.kind == "regex" and side == "expected":
+        type_key = "EXPECTED_TYPE" if side == "expected" else "ACTUAL_TYPE"
+        if type_key in tree:  # a type leaf, or a key missing under Like
+            return _Bare(tree[type_key])
+        if "EXPECTED_TO_MATCH" in tree and side == "expected":
             return _Bare(tree["EXPECTED_TO_MATCH"])
-        value = tree["EXPECTED"] if side == "expected" else tree.get("ACTUAL")
+        value = tree.get("EXPECTED") if side == "expected" else tree.get("ACTUAL")
         return _side(value, side) if isinstance(value, (dict, list)) else value
     if isinstance(tree, dict):
         result = {}
