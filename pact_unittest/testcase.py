@@ -28,6 +28,7 @@ from typing import Any, Callable, Optional
 from . import _registry
 from ._decorator import InteractionDecorator, class_interactions, interaction, method_interactions
 from ._fluent import make_test_pact
+from ._pact_failure import raise_contract_failure, short_exc_info
 from ._settings_table import ClassSettings, resolve_class_settings
 from ._writer import RUN_ID, Collected, note_failure, write_class_pact
 
@@ -244,16 +245,19 @@ class _OutcomeWatch:
             self.addSubTest = self._sub_test
 
     def _noting(self, method: Callable[..., Any], broken: bool) -> Callable[..., Any]:
-        def outcome(*args: Any, **kwargs: Any) -> Any:
+        def outcome(test: Any, *args: Any, **kwargs: Any) -> Any:
             self.failed = True
             self.broken = self.broken or broken
-            return method(*args, **kwargs)
+            if args:  # (test, err): a contract failure's traceback cut short for every runner
+                args = (short_exc_info(args[0]),) + args[1:]
+            return method(test, *args, **kwargs)
 
         return outcome
 
     def _sub_test(self, test: Any, subtest: Any, err: Any) -> Any:
         if err is not None:
             self.failed = self.broken = True
+            err = short_exc_info(err)
         return self._result.addSubTest(test, subtest, err)
 
     def __getattr__(self, name: str) -> Any:
@@ -310,14 +314,13 @@ def _verify_after(test: PactMixin, service: Any, body_error: Optional[Exception]
     Shared by the sync and async wrappers. Called from the body's ``except`` block when the
     body raised, so the failure's ``__cause__`` (and context) is the body's exception; when
     the contract held, it returns and the caller re-raises the body's own exception. It
-    lives in this module so ``__unittest`` hides its frame like the wrappers'.
+    lives in this module so ``__unittest`` hides its frame like the wrappers'; the failure
+    itself is raised from :mod:`pact_unittest._pact_failure` (see why there).
     """
     failure = test._pact_finish(service, body_error)
     if failure is None:
         return
-    if body_error is None:
-        raise failure
-    raise failure from body_error
+    raise_contract_failure(failure, body_error)  # its one frame is all pytest shows
 
 
 def _wrap(test: PactMixin, method: Any) -> Any:
