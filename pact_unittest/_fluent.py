@@ -3,7 +3,9 @@
 Interactions register with the class's shared mock service as soon as they are complete
 (``with self.pact:`` also works and registers what is left); the test verifies them with
 its decorated ones right after the body, and the class writes the pact file, so the v2
-``verify()``/``write_pact`` steps are no-ops here.
+``verify()``/``write_pact`` steps are no-ops here. An interaction still incomplete when
+the body returns fails the test with v2's ``setup()`` message (:meth:`incomplete`):
+otherwise it would vanish, or its request would look merely "unexpected".
 """
 from __future__ import annotations
 
@@ -38,6 +40,26 @@ class _SessionBackend:
 
     def write_pact(self) -> None:
         pass
+
+
+#: Each field of an interaction, in the fluent API's order, with the call that sets it.
+_FIELDS = (("description", ".upon_receiving(...)"), ("request", ".with_request(...)"),
+           ("response", ".will_respond_with(...)"))
+
+
+def _incomplete_text(item: Dict[str, Any]) -> str:
+    """v2's ``PactException`` text for an unfinished interaction, naming it and the fix."""
+    missing = [(name, call) for name, call in _FIELDS if name not in item]
+    label = repr(item["description"]) if "description" in item else "an interaction"
+    states = [state.get("name") for state in item.get("providerStates") or ()]
+    if item.get("provider_state") is not None:
+        states = [item["provider_state"]]
+    if states:
+        label += " given " + ", ".join(repr(name) for name in states)
+    return (
+        f"Interaction incomplete, missing field(s): {', '.join(n for n, _ in missing)} "
+        f"({label}): self.pact never registered it; add {' and '.join(c for _, c in missing)}"
+    )
 
 
 def make_test_pact(cfg: ClassSettings, service: Any) -> Any:
@@ -89,6 +111,12 @@ def make_test_pact(cfg: ClassSettings, service: Any) -> Any:
 
         def verify(self) -> None:  # the test verifies everything right after its body
             self._interactions = []
+
+        def incomplete(self) -> List[str]:
+            """What v2's ``setup()`` would raise for each unfinished interaction, as text."""
+            return [_incomplete_text(item) for item in reversed(self._interactions)
+                    if id(item) not in self._registered
+                    and not self.MANDATORY_FIELDS <= set(item)]
 
         def start_service(self) -> None:  # the class's service is already running
             pass

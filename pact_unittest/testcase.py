@@ -195,10 +195,13 @@ class PactMixin:
     def _pact_finish(self, service: Any, body_error: Optional[BaseException]) -> Optional[BaseException]:
         """The contract failure to raise for this test, or None when the contract held."""
         verification = service.verification()
-        if verification.ok:
+        fluent = self.__dict__.get("_pact_fluent")
+        incomplete = fluent.incomplete() if fluent is not None else []
+        if verification.ok and not incomplete:
             self.__dict__["_pact_verified"] = service.verified_interactions()
             return None
-        message = verification.describe()
+        # An unfinished self.pact interaction first: it explains an "unexpected" request.
+        message = "\n".join(incomplete + ([] if verification.ok else [verification.describe()]))
         if body_error is not None:
             text = str(body_error).strip().splitlines()
             first = f": {text[0]}" if text else ""

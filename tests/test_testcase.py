@@ -388,3 +388,31 @@ def test_a_failed_setupclass_blocks_publishing(tmp_path: Path, monkeypatch: Any)
     assert len(result.errors) == 1
     reason = _writer._reason_not_to_publish(cls._pact_settings)  # type: ignore[attr-defined]
     assert reason is not None and "Contract.setUpClass" in reason
+
+
+def test_an_incomplete_fluent_interaction_fails_the_test_as_v2_setup_would(tmp_path: Path) -> None:
+    def test_no_request(self: Any) -> None:
+        self.pact.given("x").upon_receiving("y")
+
+    def test_no_response(self: Any) -> None:
+        self.pact.given("x").upon_receiving("y").with_request("GET", "/x")
+        requests.get(self.mock_service_uri + "/x")
+
+    def test_complete(self: Any) -> None:
+        self.pact.upon_receiving("z").with_request("GET", "/z").will_respond_with(200)
+        requests.get(self.mock_service_uri + "/z")
+
+    cls = make_class(tmp_path, test_no_request=test_no_request,
+                     test_no_response=test_no_response, test_complete=test_complete)
+    result = run_case(cls)
+    assert result.errors == []
+    assert names(result.failures) == ["test_no_request", "test_no_response"]
+    messages = dict((t._testMethodName, text) for t, text in result.failures)
+    assert ("Interaction incomplete, missing field(s): request, response ('y' given 'x')"
+            in messages["test_no_request"])
+    assert ".with_request(...)" in messages["test_no_request"]
+    text = messages["test_no_response"]
+    assert "Interaction incomplete, missing field(s): response ('y' given 'x')" in text
+    # the request it caused is still reported, after the reason for it
+    assert text.index("Interaction incomplete") < text.index("Unexpected: GET /x")
+    assert pact_descriptions(tmp_path) == ["z"]
