@@ -14,7 +14,9 @@ backends provide them:
   as Ruby's ``pact-mock-service``), waits until it listens, talks to it as
   :class:`HttpBackend`, and stops its whole process tree with ``psutil``. The same code
   path runs on every OS; a ``weakref.finalize`` (which also runs at interpreter exit, so it
-  doubles as the ``atexit`` hook) makes sure no process outlives an interrupted run.
+  doubles as the ``atexit`` hook) covers a normal or Ctrl-C exit, and a watchdog process
+  (:mod:`pact_unittest._watchdog`) covers a death by signal (SIGTERM, SIGHUP, SIGKILL),
+  when Python runs no exit hook: no service outlives an interrupted run.
 """
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ from typing import Any, Deque, Dict, List, Optional, Sequence, Union
 
 import psutil
 import requests
+
+from ._watchdog import same_process, stop_tree
 
 __unittest = True
 
@@ -333,6 +337,7 @@ class ProcessBackend(HttpBackend):
         self.port = port
         self.start_timeout = start_timeout
         self._popen: Optional[subprocess.Popen] = None
+        self._watchdog: Optional[subprocess.Popen] = None
         self._finalizer: Optional[weakref.finalize] = None
         self._output: Deque[str] = deque(maxlen=50)
         self._port_seen = threading.Event()
@@ -342,6 +347,11 @@ class ProcessBackend(HttpBackend):
     def pid(self) -> Optional[int]:
         return self._popen.pid if self._popen is not None else None
 
+    @property
+    def watchdog_pid(self) -> Optional[int]:
+        """The pid of the process that stops the service if this process dies first."""
+        return self._watchdog.pid if self._watchdog is not None else None
+
     def start(self) -> None:
         if self._popen is not None:
             return
@@ -350,11 +360,7 @@ class ProcessBackend(HttpBackend):
         env = dict(os.environ)
         env.setdefault("PACT_DO_NOT_TRACK", "true")
         if self.argv[:3] == default_service_command():
-            # The child must run this very pact_unittest, whatever its working directory.
-            package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-            env["PYTHONPATH"] = os.pathsep.join(
-                filter(None, [package_parent, env.get("PYTHONPATH")])
-            )
+            env = _with_this_package(env)
         log.debug("starting mock service: %s", " ".join(self.argv))
         try:
             popen = subprocess.Popen(
@@ -367,10 +373,12 @@ class ProcessBackend(HttpBackend):
                 f"cannot run the mock service command {self.argv[0]!r}: {exc}"
             ) from exc
         self._popen = popen
-        proc = psutil.Process(popen.pid)
+        create_time = psutil.Process(popen.pid).create_time()
+        self._watchdog = _start_watchdog(popen.pid, create_time, env)
         # The finalizer holds no reference to self; weakref.finalize also runs at exit.
+        # A death by signal runs neither: then the watchdog stops the service.
         self._finalizer = weakref.finalize(
-            self, _stop_tree, popen, proc.create_time(), _STOP_TIMEOUT
+            self, _stop_tree, popen, create_time, _STOP_TIMEOUT, self._watchdog
         )
         reader = threading.Thread(
             target=self._drain, args=(popen,), name=f"pact-mock-service-{popen.pid}",
@@ -433,6 +441,39 @@ class ProcessBackend(HttpBackend):
         if finalizer is not None:
             finalizer()
         self._popen = None
+        self._watchdog = None
+
+
+def _with_this_package(env: Dict[str, str]) -> Dict[str, str]:
+    """``env`` with this very pact_unittest first on PYTHONPATH, whatever the child's cwd."""
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(env)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    return env
+
+
+def _start_watchdog(pid: int, create_time: float, env: Dict[str, str]) -> Optional[subprocess.Popen]:
+    """Start :mod:`pact_unittest._watchdog` for the service ``pid`` (not waited for).
+
+    It runs in a session (POSIX) or process group (Windows) of its own, so the Ctrl-C or
+    hang-up that reaches the test run does not reach it. Failing to start it costs only the
+    protection against a death by signal, so that is logged, not raised.
+    """
+    argv = [sys.executable, "-m", "pact_unittest._watchdog", str(os.getpid()), str(pid),
+            repr(create_time), repr(psutil.Process().create_time())]
+    options: Dict[str, Any] = {}
+    if os.name == "nt":
+        options["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+    else:
+        options["start_new_session"] = True
+    try:
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, env=_with_this_package(env),
+                                **options)
+    except OSError as exc:
+        log.warning("could not start the watchdog of mock service process %s (it may outlive "
+                    "this process if a signal kills it): %s", pid, exc)
+        return None
 
 
 def _fail_if_port_taken(host: str, port: int) -> None:
@@ -453,35 +494,26 @@ def _fail_if_port_taken(host: str, port: int) -> None:
                 )
 
 
-def _stop_tree(popen: subprocess.Popen, create_time: float, timeout: float) -> None:
-    """Terminate a process and all its descendants, then kill whatever is still alive.
+def _stop_tree(popen: subprocess.Popen, create_time: float, timeout: float,
+               watchdog: Optional[subprocess.Popen] = None) -> None:
+    """Stop a service process and all its descendants, then its watchdog.
 
-    Children are collected before anything is signalled: a wrapper script (Ruby's
-    ``pact-mock-service`` is one) may die first and orphan them. The creation time guards
-    against signalling a recycled pid.
+    The creation time guards against signalling a recycled pid.
     """
-    try:
-        root = psutil.Process(popen.pid)
-        if abs(root.create_time() - create_time) > 1:
-            return
-        procs = root.children(recursive=True) + [root]
-    except psutil.NoSuchProcess:
-        procs = []
-    for proc in procs:
-        try:
-            proc.terminate()
-        except psutil.NoSuchProcess:
-            pass
-    _, alive = psutil.wait_procs(procs, timeout=timeout)
-    for proc in alive:
-        try:
-            proc.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(alive, timeout=timeout)
+    root = same_process(popen.pid, create_time)
+    if root is not None:
+        stop_tree(root, timeout)
     try:
         popen.wait(timeout=timeout)
     except subprocess.TimeoutExpired:  # pragma: no cover - killed above
         log.warning("mock service process %s did not exit", popen.pid)
     if popen.returncode not in (0, None) and popen.returncode != -15:
         log.debug("mock service process %s exited with %s", popen.pid, popen.returncode)
+    if watchdog is not None:
+        # It would notice the service's end within a poll; no need to wait for that.
+        if watchdog.poll() is None:
+            watchdog.terminate()
+        try:
+            watchdog.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            watchdog.kill()

@@ -145,6 +145,120 @@ def test_sigint_mid_run_leaves_no_mock_service_process(tmp_path):
     assert _survivors(name) == []
 
 
+_KILLED_SCRIPT = """
+import sys, time
+sys.path.insert(0, {repo!r})
+import psutil
+from pact_unittest.consumer import Consumer
+from pact_unittest.provider import Provider
+
+pact = Consumer({name!r}).has_pact_with(
+    Provider("P"), host_name="127.0.0.1", port={port}, pact_dir={pact_dir!r},
+    mock_service="process", mock_service_command={command!r})
+pact.start_service()
+backend = pact._backend
+pids = [backend.pid, getattr(backend, "watchdog_pid", None) or 0]
+pids += [p.pid for p in psutil.Process(backend.pid).children(recursive=True)]
+print("READY", *pids, flush=True)
+time.sleep(120)
+"""
+
+
+def _gone_within(procs, timeout):
+    """The processes still alive (zombies count as gone) after polling up to ``timeout``."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        alive = []
+        for proc in procs:
+            try:
+                if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(proc)
+            except psutil.NoSuchProcess:
+                pass
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
+
+
+def _killed_mid_run(tmp_path, sig, command):
+    """Start a service from a script, kill the script with ``sig``: nothing may survive."""
+    name = "C" + uuid.uuid4().hex[:12]
+    port = reference.free_port() if command else 0
+    script = tmp_path / "killed.py"
+    script.write_text(_KILLED_SCRIPT.format(repo=str(REPO), name=name, pact_dir=str(tmp_path),
+                                            port=port, command=command))
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=reference.reference_env())
+    procs = []
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("READY"), line + proc.stderr.read()
+        pids = [int(pid) for pid in line.split()[1:]]
+        procs = [psutil.Process(pid) for pid in pids if pid]
+        service_pid, watchdog_pid = pids[:2]
+        assert _survivors(name)
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        assert proc.returncode == -sig
+        alive = _gone_within(procs, timeout=10)
+        assert alive == [], f"survived {sig!r}: {[p.cmdline() for p in alive]}"
+        assert _survivors(name) == []
+    finally:
+        reference.kill_tree(proc.pid)
+        proc.wait(timeout=10)
+        for leftover in _gone_within(procs, timeout=0):  # never leave orphans behind
+            reference.kill_tree(leftover.pid)
+    assert service_pid and watchdog_pid, "the service's watchdog was not started"
+
+
+_DEATHS = [getattr(signal, name) for name in ("SIGTERM", "SIGKILL", "SIGHUP")
+           if hasattr(signal, name)]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals; the watchdog code is the same")
+@pytest.mark.parametrize("sig", _DEATHS, ids=lambda s: signal.Signals(s).name)
+def test_a_test_process_killed_by_a_signal_leaves_no_service_or_watchdog(tmp_path, sig):
+    """No exit hook runs on SIGTERM/SIGHUP/SIGKILL: the watchdog stops the service."""
+    _killed_mid_run(tmp_path, sig, None)
+
+
+@pytest.mark.reference
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals; the watchdog code is the same")
+@pytest.mark.parametrize("sig", _DEATHS, ids=lambda s: signal.Signals(s).name)
+def test_a_test_process_killed_by_a_signal_leaves_no_ruby_service(tmp_path, sig):
+    _killed_mid_run(tmp_path, sig, str(reference.require_ruby()))
+
+
+def test_the_watchdog_exits_with_the_service_and_never_signals_a_recycled_pid(tmp_path):
+    from pact_unittest import _watchdog
+
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        created = psutil.Process(sleeper.pid).create_time()
+        # a pid whose creation time differs is another process: left alone, at once
+        assert _watchdog.watch(1, sleeper.pid, created - 5.0) == 0
+        assert _watchdog.same_process(sleeper.pid, created - 5.0) is None
+        assert sleeper.poll() is None
+        # a parent that is gone (an unknown creation time): the service is stopped
+        assert _watchdog.watch(os.getpid(), sleeper.pid, created, parent_create_time=1.0) == 0
+        sleeper.wait(timeout=10)
+    finally:
+        if sleeper.poll() is None:
+            sleeper.kill()
+            sleeper.wait()
+
+
+def test_stop_service_also_ends_the_watchdog(tmp_path):
+    name, pact = _process_pact(tmp_path)
+    pact.start_service()
+    watchdog = psutil.Process(pact._backend.watchdog_pid)
+    service = psutil.Process(pact._backend.pid)
+    pact.stop_service()
+    assert _gone_within([watchdog, service], timeout=0) == []
+
+
 def test_external_backend_against_our_standalone_service(tmp_path):
     """A service someone else runs: setup/verify over HTTP, JSON verification rebuilt."""
     name = "C" + uuid.uuid4().hex[:12]
