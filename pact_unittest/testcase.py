@@ -179,7 +179,7 @@ class PactMixin:
                 item = parse_interaction(decorator.to_wire(cfg.specification_version),
                                          cfg.specification_version)
             except ValueError as exc:
-                raise ValueError(f"{origin}: @interaction {decorator.description!r}: {exc}") from None
+                raise _interaction_error(origin, decorator.description, exc) from None
             item.origin = origin
             other = cls._pact_collected.conflict(item)
             if other is not None:
@@ -309,6 +309,21 @@ def _service_of(cls: type) -> Any:
             "runner or suite (and call super().setUpClass() in overrides)"
         )
     return service
+
+
+def _interaction_error(origin: str, description: str, exc: ValueError) -> ValueError:
+    """``exc`` from building a decorated interaction, prefixed with the test and the
+    decorator, naming the interaction once: an inner message that starts with
+    "interaction 'x': " loses that start, one naming it elsewhere keeps its own mention.
+    """
+    named = repr(description)
+    text = str(exc)
+    lead = f"interaction {named}: "
+    if text.lower().startswith(lead.lower()):
+        text = text[len(lead):]
+    elif named in text:
+        return ValueError(f"{origin}: @interaction: {text}")
+    return ValueError(f"{origin}: @interaction {named}: {text}")
 
 
 def _verify_after(test: PactMixin, service: Any, body_error: Optional[Exception]) -> None:

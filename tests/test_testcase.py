@@ -416,3 +416,29 @@ def test_an_incomplete_fluent_interaction_fails_the_test_as_v2_setup_would(tmp_p
     # the request it caused is still reported, after the reason for it
     assert text.index("Interaction incomplete") < text.index("Unexpected: GET /x")
     assert pact_descriptions(tmp_path) == ["z"]
+
+
+def test_a_bad_interaction_error_names_the_test_and_the_interaction_once(tmp_path: Path) -> None:
+    def test_x(self: Any) -> None:
+        pass
+
+    decorated = interaction(given=("s", {"id": 1}), upon_receiving="x",
+                            with_request={"method": "GET", "path": "/x"},
+                            will_respond_with={"status": 200})(test_x)
+    result = run_case(make_class(tmp_path, test_x=decorated))  # spec 2: no state params
+    assert len(result.errors) == 1
+    text = result.errors[0][1].strip().splitlines()[-1]
+    assert text.startswith("ValueError: ") and "Contract.test_x: @interaction 'x': " in text
+    assert "provider state parameters" in text and text.count("'x'") == 1, text
+
+
+@pytest.mark.parametrize("inner, expected", [
+    ("interaction 'x': bad state", "t.test: @interaction 'x': bad state"),
+    ("request: missing in interaction 'x'", "t.test: @interaction: request: missing in interaction 'x'"),
+    ("request.path: missing", "t.test: @interaction 'x': request.path: missing"),
+])
+def test_the_decorator_prefix_does_not_repeat_what_the_inner_message_says(inner: str,
+                                                                           expected: str) -> None:
+    from pact_unittest.testcase import _interaction_error
+
+    assert str(_interaction_error("t.test", "x", ValueError(inner))) == expected
