@@ -358,12 +358,38 @@ def test_unparseable_actual_bodies_are_mismatches():
     assert m.kind == "body" and "not valid XML" in m.message
 
 
-def test_body_content_type_mismatch():
-    found = match_request({"headers": {"Content-Type": "application/json"}, "body": {"a": 1}},
-                          {"headers": {"Content-Type": "text/plain"}, "body": "a"})
-    assert [m.kind for m in found] == ["header", "body-content-type"]
-    assert found[1].message == ("body content type: expected a body of type "
-                                "'application/json' but got 'text/plain'")
+def test_body_content_type_mismatch_is_reported_once():
+    """A form sent where JSON was expected is one mistake: one mismatch, not a header one too."""
+    for spec in ("2.0.0", "3.0.0"):
+        found = match_request(
+            {"headers": {"Content-Type": "application/json"}, "body": {"a": "1"}},
+            {"headers": {"Content-Type": "application/x-www-form-urlencoded"}, "body": "a=1"},
+            spec)
+        assert [(m.kind, m.expected, m.actual) for m in found] == [
+            ("body-content-type", "application/json", "application/x-www-form-urlencoded")]
+        assert found[0].message == (
+            "body content type: expected a body of type 'application/json' but got one of "
+            "type 'application/x-www-form-urlencoded', so the body was not compared")
+    # a Content-Type header that differs while the body type agrees is still a header mismatch
+    [m] = match_request({"headers": {"Content-Type": "application/json; charset=utf-8"},
+                         "body": {"a": 1}},
+                        {"headers": {"Content-Type": "application/json"}, "body": {"a": 1}})
+    assert m.kind == "header"
+
+
+def test_regex_messages_say_the_regex_and_the_example():
+    term = {"json_class": "Pact::Term", "data": {
+        "generate": "k-1", "matcher": {"json_class": "Regexp", "o": 0, "s": r"k-\d+"}}}
+    [m] = match_request({"headers": {"X-Key": term}}, {"headers": {"X-Key": "abc"}})
+    assert m.message == r"header 'X-Key': expected a value matching /k-\d+/ (like 'k-1') but got 'abc'"
+    [m] = match_request({"headers": {"X-Key": term}}, {"headers": {}})
+    assert m.message == (r"header 'X-Key': expected a value matching /k-\d+/ (like 'k-1') "
+                         "but the header was missing")
+    [m] = match_request({"body": {"k": term}}, {"body": {"k": "abc"}}, "2.0.0")
+    assert m.message == r"$.k: expected a value matching /k-\d+/ (like 'k-1') but got 'abc' (string)"
+    [m] = match_request({"query": "k=k-1", "matchingRules": {"$.query.k": {
+        "match": "regex", "regex": r"k-\d+"}}}, {"query": "k=abc"})
+    assert m.message == r"query 'k': expected a value matching /k-\d+/ (like 'k-1') but got 'abc'"
 
 
 def test_v4_body_objects_and_base64():

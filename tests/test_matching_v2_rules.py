@@ -206,9 +206,10 @@ def regex_body(example, regex, actual, spec):
 def test_regex_with_a_string_example_rejects_non_strings_before_spec_3(spec, regex, actual,
                                                                         shown):
     """Ruby: ``Expected a String matching /^\\d+$/ (like "1") but got an Integer (5)``."""
-    [m] = regex_body("1" if regex != "true" else "true", regex, actual, spec)
-    assert (m.kind, m.path, m.actual) == ("body", "$.d", actual)
-    assert m.message == f"$.d: expected a string matching /{regex}/ but got {shown}"
+    example = "1" if regex != "true" else "true"
+    [m] = regex_body(example, regex, actual, spec)
+    assert (m.kind, m.path, m.actual, m.rule) == ("body", "$.d", actual, "regex")
+    assert m.message == f"$.d: expected a string matching /{regex}/ (like '{example}') but got {shown}"
     assert regex_body("12", r"^\d+$", "34", spec) == []
 
 

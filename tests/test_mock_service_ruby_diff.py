@@ -346,3 +346,20 @@ def test_diffs_rebuilt_from_json_give_the_same_ruby_text() -> None:
     rebuilt = Verification.from_json(direct.to_json())
     assert rebuilt.ruby_text() == direct.ruby_text()
     assert messages(rebuilt.ruby_text()) == ruby_messages
+
+
+def test_a_body_of_another_content_type_is_one_content_type_leaf() -> None:
+    """Ruby also adds ``"body": {"EXPECTED": {"a": "1"}, "ACTUAL": "a=1"}``: the raw form text
+    against the JSON example. We report the content type once and compare no further."""
+    form = {"method": "POST", "path": "/f", "data": "a=1",
+            "headers": {"Content-Type": "application/x-www-form-urlencoded"}}
+    result = run(inter("fj", post("/f", {"a": "1"}), {"status": 200}), form)
+    answer = result.responses[0].body
+    assert answer["interaction_diffs"] == [{"description": "fj", "headers": {"Content-Type": {
+        "EXPECTED": "application/json", "ACTUAL": "application/x-www-form-urlencoded"}}}]
+    assert answer["mismatches"] == [  # one readable line, not a header line and a body line
+        "'fj': body content type: expected a body of type 'application/json' but got one of "
+        "type 'application/x-www-form-urlencoded', so the body was not compared"]
+    assert messages(result.verification.text) == [  # Ruby's first line
+        'Expected "application/json" but got "application/x-www-form-urlencoded" '
+        "at $.headers.Content-Type"]

@@ -86,13 +86,16 @@ def check(matcher: Matcher, expected: Any, actual: Any, *, text: bool = False,
         return f"expected {show_typed(expected)} but got {show_typed(actual)}"
     if kind == "regex":
         assert matcher.regex is not None
+        # The regex is what was asked for; the example shows what a good value looks like.
+        like = "" if expected is None else f" (like {show(expected)})"
         if string_regex and isinstance(expected, str) and not isinstance(actual, str):
-            return (f"expected a string matching /{matcher.regex.pattern}/ "
+            return (f"expected a string matching /{matcher.regex.pattern}/{like} "
                     f"but got {show_typed(actual)}")
         value = string_form(actual)
         if value is not None and regex_ok(matcher, value, partial):
             return None
-        return f"expected a value matching /{matcher.regex.pattern}/ but got {show_typed(actual)}"
+        got = show(actual) if text and isinstance(actual, str) else show_typed(actual)
+        return f"expected a value matching /{matcher.regex.pattern}/{like} but got {got}"
     if kind in ("values", "eachKey", "eachValue", "arrayContains"):
         if same_json_type(expected, actual) or (text and isinstance(actual, str)):
             return None
