@@ -189,6 +189,43 @@ def test_garbage_request_line_gets_400_and_service_lives():
         assert requests.get(svc.uri + "/", headers=ADMIN).status_code == 200
 
 
+@pytest.mark.parametrize("admin_path", ["/interactions", "/pact"])
+def test_admin_json_nested_too_deeply_is_a_400_naming_it(admin_path):
+    """json.loads raises RecursionError (not ValueError) on 50k levels: a 400, not a 500."""
+    deep = "[" * 50_000 + "]" * 50_000
+    data = '{"description": "d", "request": {"method": "POST", "path": "/a", "body": %s}, ' \
+           '"response": {"status": 200}}' % deep
+    with MockService("C", "P") as svc:
+        reply = requests.post(svc.uri + admin_path, data=data,
+                              headers={**ADMIN, "Content-Type": "application/json"})
+        assert reply.status_code == 400, reply.text
+        assert "JSON nested too deeply" in reply.json()["message"]
+        assert svc.missing_interactions() == []
+        assert requests.get(svc.uri, headers=ADMIN).status_code == 200
+
+
+def test_client_json_nested_too_deeply_is_a_recorded_body_mismatch():
+    deep = "[" * 100_000 + "]" * 100_000
+    with MockService("C", "P") as svc:
+        svc.set_interactions([_interaction(method="POST", body={"ok": True})])
+        reply = requests.post(svc.uri + "/a", data=deep,
+                              headers={"Content-Type": "application/json"})
+        assert reply.status_code == 500
+        assert reply.json()["message"] == "No interaction found for POST /a"
+        result = svc.verification()
+        assert len(result.mismatched) == 1, result.describe()
+        (candidate,) = result.mismatched[0].candidates
+        assert [m.kind for m in candidate.mismatches] == ["body"]
+        assert "nested too deeply" in candidate.mismatches[0].message
+        assert "nested too deeply" in result.describe()
+        # the service keeps serving, and the text and JSON verification answers work
+        text = requests.get(svc.uri + "/interactions/verification", headers=ADMIN)
+        assert text.status_code == 500 and "Incorrect requests:" in text.text
+        as_json = requests.get(svc.uri + "/interactions/verification",
+                               headers={**ADMIN, "Accept": "application/json"})
+        assert as_json.status_code == 500 and len(as_json.json()["mismatched"]) == 1
+
+
 def test_chunked_request_body():
     with MockService("C", "P") as svc:
         payload = json.dumps({"interactions": [_interaction()]}).encode()

@@ -12,6 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 from urllib.parse import parse_qs
 
+from .._wire_hydrate import MAX_DEPTH
 from ._http import HttpRequest, Response, error_response, json_response, text_response
 from ._session import InteractionClashError
 
@@ -34,6 +35,9 @@ def _decode_json(request: HttpRequest, what: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise BadRequest(f"the {what} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise BadRequest(f"the {what} is JSON nested too deeply to read (an interaction's "
+                         f"bodies may nest at most {MAX_DEPTH} levels)") from None
 
 
 def _label(item: Any, index: int) -> str:

@@ -62,6 +62,8 @@ class ActualRequest:
                 return True, json.loads(text)
             except ValueError as exc:
                 self.body_error = f"the request body is not valid JSON ({exc})"
+            except RecursionError:
+                self.body_error = "the request body is JSON nested too deeply to read"
         return True, text
 
     def query_map(self) -> Dict[str, List[str]]:
@@ -84,7 +86,7 @@ class ActualRequest:
             actual["query"] = self.raw.query
         else:
             actual["query"] = self.query_map()
-        if self.has_body:
+        if self.has_body and not self.body_error:  # an unreadable body is compared by no one
             actual["body"] = self.body
         return actual
 
@@ -105,9 +107,15 @@ def compare(actual: ActualRequest, interaction: Interaction, partial_regex: bool
     """The engine's mismatches for one interaction (plus the invalid-body one, if any)."""
     from ..matching import match_request
 
-    mismatches = list(match_request(interaction.request, actual.for_interaction(interaction),
-                                    matching_version(interaction.spec_version),
-                                    partial_regex=partial_regex))
+    try:
+        mismatches = list(match_request(interaction.request, actual.for_interaction(interaction),
+                                        matching_version(interaction.spec_version),
+                                        partial_regex=partial_regex))
+    except ValueError as exc:  # e.g. a text body nested too deeply to read as JSON
+        from ..matching import Mismatch
+
+        mismatches = [Mismatch(kind="body", path="$", expected=None, actual=None,
+                               message=f"body: cannot be compared: {exc}")]
     if actual.body_error:
         mismatches = [m for m in mismatches if m.kind != "body"]
         mismatches.append(_body_error_mismatch(actual.body_error, actual.body))
