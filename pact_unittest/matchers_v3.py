@@ -116,6 +116,22 @@ def _as_ffi(item: Any) -> Dict[str, Any]:
     raise ValueError(f"expected a matcher, got {item!r}")
 
 
+def _check_generator(gen: Dict[str, Any]) -> None:
+    """Refuse generator arguments that could never generate (RandomInt min > max, ...)
+    when the matcher is read, not when the mock service first answers with it."""
+    kind = gen["type"]
+    call = _call(kind, **{k: v for k, v in gen.items() if k != "type"})
+    if kind == "RandomInt":
+        _int_arg(call, "min", gen.get("min"))
+        _int_arg(call, "max", gen.get("max"))
+        if gen.get("min") is not None and gen.get("max") is not None and gen["min"] > gen["max"]:
+            raise ValueError(f"{call}: min must not be greater than max")
+    elif kind in ("RandomDecimal", "RandomHexadecimal"):
+        _int_arg(call, "digits", gen.get("digits"), 1)
+    elif kind == "RandomString":
+        _int_arg(call, "size", gen.get("size"), 0)
+
+
 class V3Matcher(Matcher):
     """A spec-3/4 matcher: a rule type, its attributes, an example and maybe a generator.
 
@@ -154,6 +170,7 @@ class V3Matcher(Matcher):
                 )
             generator = {"type": gen_type}
             generator.update({k: data[k] for k in GENERATOR_ATTRS[gen_type] if k in data})
+            _check_generator(generator)
         return cls(kind, value, attrs, generator)
 
     def rule(self) -> Dict[str, Any]:
@@ -191,18 +208,54 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _call(name: str, **args: Any) -> str:
+    """``Integer(min=5, max=1)``: how an error names the matcher and its arguments."""
+    return f"{name}(" + ", ".join(f"{k}={v!r}" for k, v in args.items() if v is not None) + ")"
+
+
+def _int_arg(call: str, name: str, value: Any, minimum: Optional[int] = None) -> None:
+    """A whole-number argument (None = not given); ValueError naming the call otherwise.
+
+    Checked when the matcher is built, so a bad argument fails on the line that wrote it,
+    not later when the mock service or a verifier generates a value from it.
+    """
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{call}: {name} must be an int, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{call}: {name} must be at least {minimum}, got {value!r}")
+
+
+_INT32_MAX = 2147483647
+
+
 class Integer(V3Matcher):
-    """An integer (no fractional part). Without an example: 1 (or ``min``), RandomInt."""
+    """An integer (no fractional part). Without an example: 1 (or ``min``), RandomInt.
+
+    ``min``/``max`` bound the *generated* example (the RandomInt generator a verifier
+    uses); matching accepts any integer. They must be ints with ``min <= max``, and an
+    example given with them must lie between them.
+    """
 
     def __init__(self, example: Optional[int] = None, *, min: Optional[int] = None,
                  max: Optional[int] = None) -> None:
+        call = _call("Integer", example=example, min=min, max=max)
+        _int_arg(call, "min", min)
+        _int_arg(call, "max", max)
+        if min is not None and max is not None and min > max:
+            raise ValueError(f"{call}: min must not be greater than max")
         generator = None
         if example is None:
-            example = min if min is not None else (max if max is not None and max < 1 else 1)
-            generator = {"type": "RandomInt", "min": 0 if min is None else min,
-                         "max": 2147483647 if max is None else max}
+            low = min if min is not None else (0 if max is None or max >= 0 else -_INT32_MAX - 1)
+            high = max if max is not None else (_INT32_MAX if low <= _INT32_MAX
+                                                else low + _INT32_MAX)
+            example = min if min is not None else (1 if high >= 1 else high)
+            generator = {"type": "RandomInt", "min": low, "max": high}
         if isinstance(example, bool) or not isinstance(example, int):
             raise ValueError(f"Integer example must be an int, got {example!r}")
+        if (min is not None and example < min) or (max is not None and example > max):
+            raise ValueError(f"{call}: the example is outside min..max")
         super().__init__("integer", example, None, generator)
 
     def __repr__(self) -> str:
@@ -213,10 +266,11 @@ class Decimal(V3Matcher):
     """A number with a fractional part. Without an example: 12.34, RandomDecimal."""
 
     def __init__(self, example: Optional[float] = None, *, digits: Optional[int] = None) -> None:
+        _int_arg(_call("Decimal", example=example, digits=digits), "digits", digits, 1)
         generator = None
         if example is None:
             example = 12.34
-            generator = {"type": "RandomDecimal", "digits": digits or 6}
+            generator = {"type": "RandomDecimal", "digits": 6 if digits is None else digits}
         if not isinstance(example, float):
             raise ValueError(f"Decimal example must be a float, got {example!r}")
         super().__init__("decimal", example, None, generator)
@@ -263,6 +317,9 @@ class _DateLike(V3Matcher):
 
     def __init__(self, format: Optional[str] = None, example: Optional[str] = None) -> None:
         fmt = self._default if format is None else format
+        if not isinstance(fmt, str) or not fmt:
+            raise ValueError(f"{_call(type(self).__name__, format=format, example=example)}: "
+                             f"format must be a non-empty string")
         checker = java_time_format(fmt)  # ValueError on a bad pattern
         generator = None
         if example is None:
@@ -357,6 +414,8 @@ class EachKeyLike(V3Matcher):
         if not isinstance(example, dict) or not example:
             raise ValueError(f"EachKeyLike example must be a non-empty dict, got {example!r}")
         key_matcher = key_matcher if key_matcher is not None else Like(next(iter(example)))
+        if not isinstance(key_matcher, Matcher):
+            raise ValueError(f"EachKeyLike key_matcher must be a matcher, got {key_matcher!r}")
         rule_of_key = _as_ffi(key_matcher)
         ffi_rule(rule_of_key)
         super().__init__("eachKey", example, {"rules": [key_matcher]})
@@ -374,6 +433,8 @@ class EachValueLike(V3Matcher):
         if value_matcher is None:
             first = next(iter(example.values())) if isinstance(example, dict) else example[0]
             value_matcher = Like(_example_of(first))
+        if not isinstance(value_matcher, Matcher):
+            raise ValueError(f"EachValueLike value_matcher must be a matcher, got {value_matcher!r}")
         ffi_rule(_as_ffi(value_matcher))
         super().__init__("eachValue", example, {"rules": [value_matcher]})
 

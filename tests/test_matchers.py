@@ -278,3 +278,48 @@ def test_v4_matcher_rules_reach_the_engine_and_catch_wrong_values():
                     "nl": 0, "b": "yes", "e": "r"}}
     paths = {m.path for m in matching.match_response(interaction.response, bad, "4.0.0")}
     assert {"$.k.ABC", "$.c", "$.v.a", "$.n", "$.s", "$.nl", "$.b", "$.e"} <= paths, paths
+
+
+# --- arguments are checked when a matcher is built (QA: Integer(min=5, max=1)) ----------
+
+@pytest.mark.parametrize("build,message", [
+    (lambda: Integer(min=5, max=1), "Integer(min=5, max=1): min must not be greater than max"),
+    (lambda: Integer(min="1"), "Integer(min='1'): min must be an int, got '1'"),
+    (lambda: Integer(max=2.5), "Integer(max=2.5): max must be an int, got 2.5"),
+    (lambda: Integer(min=True), "Integer(min=True): min must be an int, got True"),
+    (lambda: Integer(0, min=5), "Integer(example=0, min=5): the example is outside min..max"),
+    (lambda: Integer(9, max=5), "Integer(example=9, max=5): the example is outside min..max"),
+    (lambda: Decimal(digits=0), "Decimal(digits=0): digits must be at least 1, got 0"),
+    (lambda: Decimal(digits="6"), "Decimal(digits='6'): digits must be an int, got '6'"),
+    (lambda: Date(format=""), "Date(format=''): format must be a non-empty string"),
+    (lambda: Timestamp(format=None, example=5), "Timestamp example 5 does not fit"),
+    (lambda: EachKeyLike({"a": 1}, "[a-z]+"), "EachKeyLike key_matcher must be a matcher"),
+    (lambda: EachValueLike({"a": 1}, 5), "EachValueLike value_matcher must be a matcher"),
+])
+def test_bad_matcher_arguments_fail_where_the_matcher_is_written(build, message):
+    with pytest.raises(ValueError) as caught:
+        build()
+    assert str(caught.value).startswith(message)
+
+
+def test_integer_bounds_shape_only_the_generator():
+    assert Integer(min=2, max=9).to_ffi() == {
+        "pact:matcher:type": "integer", "pact:generator:type": "RandomInt",
+        "min": 2, "max": 9, "value": 2}
+    assert Integer(min=3, max=3).example() == 3
+    assert Integer(4, min=1, max=9).to_ffi() == {"pact:matcher:type": "integer", "value": 4}
+    negative = Integer(max=-5).to_ffi()  # was RandomInt min 0 > max -5: failed at the mock
+    assert negative["min"] <= negative["value"] == negative["max"] == -5
+    assert Decimal(digits=3).to_ffi()["digits"] == 3
+
+
+def test_a_generator_that_cannot_generate_is_refused_when_the_interaction_is_read():
+    """An FFI body from another client (pact-js) with RandomInt min > max: a ValueError at
+    registration (the admin API's 400), not a 500 from the mock's first answer."""
+    body = {"n": {"pact:matcher:type": "integer", "pact:generator:type": "RandomInt",
+                  "min": 5, "max": 1, "value": 5}}
+    interaction = {"description": "d", "request": {"method": "GET", "path": "/"},
+                   "response": {"status": 200, "headers": {"Content-Type": "application/json"},
+                                "body": body}}
+    with pytest.raises(ValueError, match=r"RandomInt\(min=5, max=1\): min must not be greater"):
+        parse_interaction(interaction, "3.0.0")
