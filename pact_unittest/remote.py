@@ -255,9 +255,30 @@ def _text_summary(text: str, uri: str) -> str:
 
 
 def _root_cause(exc: BaseException) -> str:
-    """The useful part of a requests/urllib3 error text, without its nested reprs."""
+    """The useful part of a requests/urllib3 error: the OS error at the bottom of the chain.
+
+    requests wraps urllib3's MaxRetryError, whose ``reason`` was raised from the socket's
+    OSError (``[Errno 111] Connection refused``); their texts nest reprs in both quote
+    styles, so the chain is walked rather than the text cut up. The regex is the fallback.
+    """
+    found = None
+    seen = set()
+    todo = [exc]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        module = type(current).__module__.split(".")[0]
+        if isinstance(current, OSError) and module not in ("requests", "urllib3") \
+                and str(current):
+            found = current  # the deepest one wins: keep walking
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        todo += [item for item in linked + list(current.args) if isinstance(item, BaseException)]
+    if found is not None:
+        return str(found).strip()
     text = str(exc)
-    match = re.search(r"\[Errno -?\d+\][^')\]]*|Connection refused|timed out|SSL[^')]*", text)
+    match = re.search(r"\[Errno -?\d+\][^'\")\]]*|Connection refused|timed out|SSL[^'\")]*", text)
     return match.group(0).strip() if match else type(exc).__name__
 
 

@@ -269,6 +269,24 @@ def test_an_unreachable_service_names_the_address_and_what_to_check():
     assert f"http://127.0.0.1:{port}" in message
     assert "start_service()" in message and "running" in message
     assert isinstance(info.value, requests.exceptions.ConnectionError)
+    # the OS's reason, whole and without stray quotes or reprs of urllib3's wrappers
+    assert "(PUT /interactions failed: [Errno " in message or \
+        "(DELETE /interactions failed: [Errno " in message, message
+    cause = message.split(" failed: ", 1)[1].split(". Check", 1)[0]
+    assert cause.endswith(")") and not any(q in cause for q in "'\""), cause
+    assert "Connection" in cause or "refused" in cause.lower(), cause
+
+
+def test_a_timeout_names_its_reason_cleanly():
+    from pact_unittest.remote import HttpBackend
+
+    with socket.socket() as plain:  # an HTTP-only listener that never answers
+        plain.bind(("127.0.0.1", 0))
+        plain.listen(4)
+        port = plain.getsockname()[1]
+        with pytest.raises(MockServiceUnreachable) as info:
+            HttpBackend(f"http://127.0.0.1:{port}")._request("GET", "/", timeout=0.2)
+        assert "(GET / failed: timed out)." in str(info.value), str(info.value)
 
 
 # ----------------------------------------------------------------------------- partial_regex
