@@ -85,6 +85,15 @@ def test_busy_port_exits_non_zero_naming_it():
     assert f"127.0.0.1:{port}" in done.stderr
 
 
+def test_a_missing_certificate_file_is_named(tmp_path):
+    missing = str(tmp_path / "nonexist.pem")
+    done = subprocess.run([*MODULE, "-p", "0", "-h", "127.0.0.1", "--sslcert", missing,
+                           "--sslkey", missing], capture_output=True, text=True, env=cli_env(),
+                          timeout=30)
+    assert done.returncode == 2
+    assert "sslcert" in done.stderr and missing in done.stderr, done.stderr
+
+
 class socket_listening:
     def __enter__(self):
         import socket

@@ -108,6 +108,21 @@ def test_https_with_given_certificate(tmp_path):
         assert requests.get(svc.uri + "/", headers=ADMIN, verify=str(ca_file)).status_code == 200
 
 
+def test_https_with_a_missing_or_bad_certificate_names_the_file(tmp_path):
+    missing = str(tmp_path / "nonexist.pem")
+    with pytest.raises(FileNotFoundError) as info:
+        MockService("C", "P", ssl=True, sslcert=missing, sslkey=missing).start()
+    assert "sslcert" in str(info.value) and missing in str(info.value)
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n")
+    with pytest.raises(FileNotFoundError) as info:
+        MockService("C", "P", ssl=True, sslcert=str(junk), sslkey=missing).start()
+    assert "sslkey" in str(info.value) and missing in str(info.value)
+    with pytest.raises(ValueError) as info:
+        MockService("C", "P", ssl=True, sslcert=str(junk), sslkey=str(junk)).start()
+    assert str(junk) in str(info.value)
+
+
 def test_https_self_signed_on_the_fly():
     pytest.importorskip("cryptography")
     from pact_unittest.mock_service._tls import self_signed_files

@@ -78,6 +78,23 @@ def server_context(host: str, certfile: Optional[str] = None, keyfile: Optional[
         raise ValueError("give both sslcert and sslkey, or neither (for a self-signed certificate)")
     if not certfile:
         certfile, keyfile = self_signed_files(host)
+    else:
+        _check_readable("sslcert", certfile)
+        _check_readable("sslkey", keyfile)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(certfile, keyfile)
+    try:
+        context.load_cert_chain(certfile, keyfile)
+    except ssl.SSLError as exc:  # ssl names neither file: say which pair failed
+        raise ValueError(f"cannot use sslcert {certfile!r} with sslkey {keyfile!r}: not a "
+                         f"PEM certificate and its private key ({exc})") from None
     return context
+
+
+def _check_readable(option: str, path: Optional[str]) -> None:
+    """Raise naming the option and the file: ``load_cert_chain`` says only "[Errno 2] ..."."""
+    try:
+        with open(str(path), "rb"):
+            pass
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"cannot read the {option} file: {exc.strerror}",
+                        str(path)) from None
