@@ -17,7 +17,10 @@ change on every run. They are named by a hash of the pact's resolved absolute pa
 the pact's name (``<hash>-<name>.lock``, ``<hash>-<name>.run``). Consequences: processes
 writing one pact must share the temp dir (same machine or container, same ``TMPDIR``),
 and a wiped temp dir only makes the next write count as the first of a run, which
-replaces the file in overwrite mode: the safe default.
+replaces the file in overwrite mode: the safe default. A third file there holds a run's
+*notes* about the pact (:func:`note_run`, :func:`run_notes`: which classes wrote it, which
+tests of its pair failed), for the process that publishes it after the run. These state
+files and the lock are handled in :mod:`pact_unittest._pact_state`.
 
 * ``overwrite`` (default): the first write of a run replaces the file, so interactions of
   deleted tests disappear; later writes of the same run (another test class, a parallel
@@ -51,22 +54,20 @@ remembers instead of parsing the file (any other writer's change shows in the by
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import re
-import stat
-import tempfile
 import threading
 from pathlib import Path
 from typing import (
-    Any, Dict, Iterable, Iterator, List, MutableMapping, Optional, Sequence, Tuple, Union,
+    Any, Dict, Iterable, List, MutableMapping, Optional, Sequence, Tuple, Union,
 )
 
 from . import settings
 from ._atomic import atomic_write_bytes
+from ._pact_state import _notes_path, _pact_lock, _read_notes, _state_paths, state_dir
 from ._pact_layout import (
     FileKey,
     assemble,
@@ -177,101 +178,7 @@ def pact_file_name(consumer: str, provider: str) -> str:
     return name
 
 
-# -- state files ---------------------------------------------------------------------------
-
-
-def _user_tag() -> str:
-    getuid = getattr(os, "getuid", None)
-    if getuid is not None:
-        return str(getuid())
-    try:  # Windows: no uid, but the temp dir is the user's own already
-        import getpass
-
-        name = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name known: any fixed tag will do
-        name = "user"
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "user"
-
-
-def state_dir() -> Path:
-    """The per-user directory holding pact files' lock and run-id files (created, mode 0o700).
-
-    ``<tempfile.gettempdir()>/pact_unittest-<uid>`` (the user name on Windows). Kept out of
-    ``pact_dir`` so that a committed pacts directory holds only pacts. On POSIX a directory
-    of that name that is a symlink, owned by another user or open to others is refused
-    (PermissionError): another local user could otherwise hold our locks or forge run ids.
-    """
-    path = Path(tempfile.gettempdir()) / f"pact_unittest-{_user_tag()}"
-    try:
-        path.mkdir(mode=0o700)
-    except FileExistsError:
-        pass
-    getuid = getattr(os, "getuid", None)
-    if getuid is not None:
-        info = os.lstat(str(path))
-        if not stat.S_ISDIR(info.st_mode) or info.st_uid != getuid():
-            raise PermissionError(
-                f"{path} (pact_unittest's lock and run-id directory) is not a directory owned "
-                "by this user; remove it, or point TMPDIR elsewhere"
-            )
-        if info.st_mode & 0o077:
-            os.chmod(str(path), 0o700)
-    return path
-
-
-def _state_base(pact_path: Path) -> Path:
-    resolved = os.path.normcase(str(pact_path.resolve()))
-    digest = hashlib.sha256(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    return state_dir() / f"{digest}-{pact_path.name}"
-
-
-def _state_paths(pact_path: Path) -> Tuple[Path, Path]:
-    """The lock file and run-id file of the pact at ``pact_path`` (whose directory exists)."""
-    base = _state_base(pact_path)
-    return base.with_name(base.name + ".lock"), base.with_name(base.name + ".run")
-
-
-@contextlib.contextmanager
-def _pact_lock(pact_path: Path, lock_path: Path) -> Iterator[None]:
-    """Hold the pact's cross-process lock (TimeoutError after :data:`LOCK_TIMEOUT`)."""
-    from filelock import FileLock, Timeout
-
-    lock = FileLock(str(lock_path), timeout=LOCK_TIMEOUT)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise TimeoutError(
-            f"could not lock {pact_path} within {LOCK_TIMEOUT:g} s: another process holds "
-            f"its lock file {lock_path}"
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-# -- run notes -----------------------------------------------------------------------------
-#
-# What a test run did to a pact, for the process that publishes it once the run is over:
-# that process (Django's parent of --parallel workers) may have written nothing itself,
-# so the writers leave notes ("wrote ...", "failed <test id>") in a ``<hash>-<name>.notes``
-# file next to the run-id file. Its first line is the run id: a note of another run starts
-# the file afresh, and a reader asking about its own run ignores another run's notes.
-
-
-def _notes_path(pact_path: Path) -> Path:
-    base = _state_base(pact_path)
-    return base.with_name(base.name + ".notes")
-
-
-def _read_notes(notes_path: Path, run_id: str) -> List[str]:
-    try:
-        lines = notes_path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-    if not lines or lines[0].strip() != run_id:
-        return []
-    return [line for line in lines[1:] if line.strip()]
+# -- run notes (see _pact_state) -----------------------------------------------------------
 
 
 def note_run(pact_path: Union[str, Path], run_id: str, note: str) -> None:
@@ -287,7 +194,7 @@ def note_run(pact_path: Union[str, Path], run_id: str, note: str) -> None:
     line = " ".join(str(note).split())
     lock_path = _state_paths(path)[0]
     notes_path = _notes_path(path)
-    with _pact_lock(path, lock_path):
+    with _pact_lock(path, lock_path, LOCK_TIMEOUT):
         lines = [run_id] + _read_notes(notes_path, run_id) + [line]
         atomic_write_bytes(notes_path, ("\n".join(lines) + "\n").encode("utf-8"))
 
@@ -300,7 +207,7 @@ def run_notes(pact_path: Union[str, Path], run_id: str) -> List[str]:
     """
     path = Path(pact_path)
     run_id = str(run_id).strip()
-    with _pact_lock(path, _state_paths(path)[0]):
+    with _pact_lock(path, _state_paths(path)[0], LOCK_TIMEOUT):
         return _read_notes(_notes_path(path), run_id)
 
 
@@ -595,7 +502,7 @@ def write_pact(
     directory.mkdir(parents=True, exist_ok=True)
 
     lock_path, run_path = _state_paths(path)
-    with _pact_lock(path, lock_path):
+    with _pact_lock(path, lock_path, LOCK_TIMEOUT):
         replace = mode == "overwrite" and _read_run_id(run_path) != current_run
         current = _read_bytes(path)
         existing = {} if replace else _existing_entries(path, current, major)
