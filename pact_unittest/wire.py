@@ -65,12 +65,13 @@ def parse_interaction(data: Any, spec_version: str = "2.0.0") -> Interaction:
         raise _fail("interaction type", f"{kind!r} is not supported here; only Synchronous/HTTP")
     description = data.get("description")
     if not isinstance(description, str) or not description:
-        raise _fail("description", "missing" if description is None else
-                    f"must be a non-empty string, got {description!r}")
+        if description is None:
+            raise ValueError("description is missing")
+        raise _fail("description", f"must be a non-empty string, got {description!r}")
     states = _provider_states(data, family)
     for part in ("request", "response"):
         if part not in data:
-            raise _fail(part, f"missing in interaction {description!r}")
+            raise ValueError(f"{part} is missing")
         if not isinstance(data[part], Mapping):
             raise _fail(part, f"must be an object, got {type(data[part]).__name__}")
     v4 = kind is not None or spec == "4.0.0"
@@ -153,9 +154,10 @@ class _Part:
     def request(self, raw: Mapping) -> Dict[str, Any]:
         method = raw.get("method")
         if not isinstance(method, str) or not method.strip():
-            raise _fail("request method", "missing" if method is None else f"must be a string, got {method!r}")
+            raise (ValueError("request method is missing") if method is None
+                   else _fail("request method", f"must be a string, got {method!r}"))
         if "path" not in raw or raw["path"] is None:
-            raise _fail("request path", "missing")
+            raise ValueError("request path is missing")
         self._existing(raw)
         out: Dict[str, Any] = {"method": method if self.family == 2 else method.upper()}
         out["path"] = self._path(raw["path"])
@@ -179,7 +181,7 @@ class _Part:
     def response(self, raw: Mapping) -> Dict[str, Any]:
         status = raw.get("status")
         if status is None:
-            raise _fail("response status", "missing")
+            raise ValueError("response status is missing")
         if isinstance(status, Matcher) or (isinstance(status, dict)
                                            and ("json_class" in status or "pact:matcher:type" in status)):
             raise _fail("response status", "cannot be a matcher; give the status code as an integer")

@@ -463,13 +463,36 @@ def test_bad_interaction_is_400_naming_the_problem_and_put_is_all_or_nothing(svc
     reply = put(svc, _interaction("good", "/good"), bad)
     assert reply.status_code == 400, reply.text
     message = reply.json()["message"]
-    assert "interaction 1" in message and re.search(reason, message, re.IGNORECASE), message
+    assert message.startswith("interactions[1] ('bad'): ") or \
+        message.startswith("interactions[1]: "), message
+    assert re.search(reason, message, re.IGNORECASE), message
     assert [i.description for i in svc.missing_interactions()] == ["kept"]
     post = requests.post(svc.uri + "/interactions", headers=ADMIN, json=bad)
     assert post.status_code == 400
     assert [i.description for i in svc.missing_interactions()] == ["kept"]
     with pytest.raises(ValueError):
         svc.set_interactions([_interaction("good", "/good"), bad])
+
+
+def test_an_invalid_interaction_is_named_once_and_numbered_only_among_several(svc):
+    bad = _interaction("x", "/x")
+    bad.pop("request")
+    post = requests.post(svc.uri + "/interactions", headers=ADMIN, json=bad)
+    assert post.json()["message"] == "interaction 'x': request is missing"
+    reply = put(svc, bad)
+    assert reply.json()["message"] == "interaction 'x': request is missing"
+    reply = put(svc, _interaction("good", "/good"), bad)
+    assert reply.json()["message"] == "interactions[1] ('x'): request is missing"
+    reply = put(svc, _interaction("good", "/good"), [])
+    assert reply.json()["message"] == "interactions[1]: must be a JSON object, not list"
+    nameless = _interaction("y", "/y")
+    nameless.pop("description")
+    assert put(svc, nameless).json()["message"] == "interaction: description is missing"
+    with pytest.raises(ValueError) as info:
+        svc.set_interactions([_interaction("good", "/good"), bad])
+    assert str(info.value) == "interactions[1] ('x'): request is missing"
+    with pytest.raises(ValueError, match=r"^interaction 'x': request is missing$"):
+        svc.add_interaction(bad)
 
 
 def test_post_interaction_not_an_object_is_400(svc):

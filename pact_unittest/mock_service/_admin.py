@@ -40,20 +40,11 @@ def _decode_json(request: HttpRequest, what: str) -> Any:
                          f"bodies may nest at most {MAX_DEPTH} levels)") from None
 
 
-def _label(item: Any, index: int) -> str:
-    if isinstance(item, dict) and isinstance(item.get("description"), str):
-        return f"interaction {index} ({item['description']!r})"
-    return f"interaction {index}"
-
-
 def _parse_all(service: "MockService", items: list) -> list:
-    parsed = []
-    for index, item in enumerate(items):
-        try:
-            parsed.append(service.session.parse(item))
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise BadRequest(f"{_label(item, index)} is invalid: {exc}") from None
-    return parsed
+    try:
+        return service.session.parse_all(items)
+    except ValueError as exc:  # the message names the interaction (see Session.parse)
+        raise BadRequest(str(exc)) from None
 
 
 def _put_interactions(service: "MockService", request: HttpRequest) -> Response:

@@ -120,6 +120,15 @@ def _validate(interaction: Interaction) -> None:
                 raise ValueError(f"response header {name!r} must be a string, not {item!r}")
 
 
+def _label(item: Any, index: Optional[int]) -> str:
+    """``interaction 'x'``, or ``interactions[1] ('x')`` for the second of several."""
+    name = item.get("description") if isinstance(item, dict) else None
+    if index is None:
+        return f"interaction {name!r}" if isinstance(name, str) and name else "interaction"
+    label = f"interactions[{index}]"
+    return label + (f" ({name!r})" if isinstance(name, str) and name else "")
+
+
 def _missing(interaction: Interaction) -> MissingInteraction:
     req = interaction.request
     return MissingInteraction(interaction.description, interaction.provider_state,
@@ -143,20 +152,33 @@ class Session:
 
     # ---------------------------------------------------------------- registering
 
-    def parse(self, item: Any) -> Interaction:
-        """One interaction from any wire form (or an Interaction), ValueError if malformed."""
+    def parse(self, item: Any, index: Optional[int] = None) -> Interaction:
+        """One interaction from any wire form (or an Interaction), ValueError if malformed.
+
+        The message names the interaction once, by its description, and by its ``index``
+        when it came in a list of several: ``interactions[1] ('x'): request is missing``.
+        """
         if isinstance(item, Interaction):
             return item
-        if not isinstance(item, dict):
-            raise ValueError(f"an interaction must be a JSON object, not {type(item).__name__}")
         from ..wire import parse_interaction
 
         try:
+            if not isinstance(item, dict):
+                raise ValueError(f"must be a JSON object, not {type(item).__name__}")
             interaction = parse_interaction(item, self.spec_version)
             _validate(interaction)
             return interaction
-        except (TypeError, KeyError, AttributeError, IndexError, re.error) as exc:
-            raise ValueError(f"malformed interaction: {type(exc).__name__}: {exc}") from None
+        except ValueError as exc:
+            raise ValueError(f"{_label(item, index)}: {exc}") from None
+        except (TypeError, KeyError, AttributeError, IndexError, re.error, RecursionError) as exc:
+            raise ValueError(f"{_label(item, index)}: malformed ({type(exc).__name__}: "
+                             f"{exc})") from None
+
+    def parse_all(self, items: Iterable[Any]) -> List[Interaction]:
+        """Every item parsed (see :meth:`parse`), numbered in messages only when several."""
+        items = list(items)
+        several = len(items) > 1
+        return [self.parse(item, index if several else None) for index, item in enumerate(items)]
 
     def _check_clashes(self, new: Iterable[Interaction]) -> None:
         for interaction in new:
@@ -166,7 +188,7 @@ class Session:
 
     def set_interactions(self, items: Iterable[Any]) -> List[Interaction]:
         """Replace the expected interactions and clear the received requests, all or nothing."""
-        parsed = [self.parse(item) for item in items]
+        parsed = self.parse_all(items)
         with self.lock:
             self._check_clashes(parsed)
             self.expected = parsed
