@@ -77,6 +77,19 @@ def test_no_write_on_shutdown_after_post_pact_or_without_verified(tmp_path):
     assert not (tmp_path / "none").exists()
 
 
+def test_without_consumer_and_provider_the_log_says_so_not_none(tmp_path):
+    proc, port = start_cli("-h", "127.0.0.1")
+    code, _, err = stop_cli(proc)
+    assert code == 0, err
+    assert "None" not in err, err
+    assert f"Mock service listening on http://127.0.0.1:{port}; consumer/provider not set: " \
+        "POST /pact will fail unless its body names the consumer and provider" in err, err
+    proc, port = start_cli("-h", "127.0.0.1", "--consumer", "C")
+    code, _, err = stop_cli(proc)
+    assert "; provider not set: POST /pact will fail unless its body names the provider" \
+        in err and "None" not in err, err
+
+
 def test_busy_port_exits_non_zero_naming_it():
     with socket_listening() as port:
         done = subprocess.run([*MODULE, "-p", str(port), "-h", "127.0.0.1"],

@@ -137,7 +137,14 @@ class MockService:
             self._thread = threading.Thread(target=server.serve, daemon=True,
                                             name=f"pact-mock-service-{server.server_port}")
             self._thread.start()
-        self.log.info("Mock service for %s -> %s listening on %s", self.consumer, self.provider, self.uri)
+        unset = [role for role in ("consumer", "provider") if not getattr(self, role)]
+        if unset:
+            self.log.info("Mock service listening on %s; %s not set: POST /pact will fail "
+                          "unless its body names the %s", self.uri, "/".join(unset),
+                          " and ".join(unset))
+        else:
+            self.log.info("Mock service for %s -> %s listening on %s", self.consumer,
+                          self.provider, self.uri)
         return self
 
     def stop(self) -> None:
