@@ -90,6 +90,22 @@ def test_without_consumer_and_provider_the_log_says_so_not_none(tmp_path):
         in err and "None" not in err, err
 
 
+def test_debug_log_shows_the_service_not_third_party_debug_lines(tmp_path):
+    proc, port = start_cli("-h", "127.0.0.1", "--consumer", "C", "--provider", "P",
+                           "--pact-dir", str(tmp_path))  # --log-level DEBUG by default
+    uri = f"http://127.0.0.1:{port}"
+    try:
+        requests.put(uri + "/interactions", headers=ADMIN, json={"interactions": [INTERACTION]})
+        requests.get(uri + "/a")
+        assert requests.post(uri + "/pact", headers=ADMIN).status_code == 200
+        requests.get(uri + "/log", params={"msg": "hello"}, headers=ADMIN)
+    finally:
+        code, _, err = stop_cli(proc)
+    assert code == 0, err
+    assert "Debug message from client - hello" in err and "Wrote pact" in err, err
+    assert "lock" not in err.lower(), err  # filelock's "Attempting to acquire lock ..."
+
+
 def test_busy_port_exits_non_zero_naming_it():
     with socket_listening() as port:
         done = subprocess.run([*MODULE, "-p", str(port), "-h", "127.0.0.1"],

@@ -60,8 +60,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         args_list = args_list[1:]
     args = build_parser().parse_args(args_list)
     if not args.log:
-        logging.basicConfig(level=_level(args.log_level), stream=sys.stderr,
+        # --log-level is the service's level; other libraries' loggers (filelock logs every
+        # lock attempt at DEBUG, urllib3...) stay at WARNING, or they drown its lines.
+        logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                             format="%(levelname)s %(message)s")
+        logging.getLogger("pact_unittest").setLevel(_level(args.log_level))
     try:
         service = MockService(
             args.consumer, args.provider, host=args.host, port=args.port, pact_dir=args.pact_dir,
