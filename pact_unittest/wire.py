@@ -28,6 +28,7 @@ import binascii
 import copy
 import dataclasses
 import json
+import warnings
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ._rules_convert import check_nested, check_rules, flat_to_nested, is_flat, nested_to_flat
@@ -86,9 +87,23 @@ def parse_interaction(data: Any, spec_version: str = "2.0.0") -> Interaction:
     key = data.get("key")
     if key is not None and not isinstance(key, str):
         raise _fail("key", f"must be a string, got {key!r}")
+    if spec != "4.0.0":
+        _warn_v4_only(spec, comments=bool(comments), pending=pending)
     return Interaction(description=description, request=request, response=response,
                        spec_version=spec, provider_states=states, comments=comments,
                        pending=pending, v4_key=key if family == 3 else None)
+
+
+def _warn_v4_only(spec: str, **given: bool) -> None:
+    """Say that a spec-4-only setting will not reach the pact file, instead of dropping it
+    silently. The text names the setting and the version but no interaction, so Python's
+    default warning filter shows it once per place, not once per test."""
+    for name, is_set in given.items():
+        if is_set:
+            warnings.warn(
+                f"{name}= is written only into spec 4 pact files; it is ignored under "
+                f"specification_version {spec!r} (use '4.0' to keep it)",
+                UserWarning, stacklevel=3)
 
 
 def _as_file_form(interaction: Interaction) -> Dict[str, Any]:

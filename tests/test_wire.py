@@ -586,3 +586,22 @@ def test_a_base64_request_body_matches_the_bytes_the_client_sends(tmp_path):
         right = requests.put(service.uri + "/img", data=JPEG_START,
                              headers={"Content-Type": "image/jpeg"})
         assert right.status_code == 201
+
+
+@pytest.mark.parametrize("spec", ["1.0.0", "2.0.0", "3.0.0"])
+def test_v4_only_settings_under_an_older_spec_warn_naming_the_setting(spec):
+    import warnings
+
+    data = {"description": "d", "request": {"method": "GET", "path": "/"},
+            "response": {"status": 200}, "comments": {"text": ["why"]}, "pending": True}
+    with pytest.warns(UserWarning) as caught:
+        parse_interaction(data, spec)
+    texts = sorted(str(w.message) for w in caught)
+    assert len(texts) == 2, texts
+    assert texts[0].startswith("comments= is written only into spec 4 pact files")
+    assert texts[1].startswith("pending= is written only into spec 4 pact files")
+    assert all(repr(spec) in text for text in texts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # spec 4 keeps them; unset ones say nothing
+        assert parse_interaction(data, "4.0").pending is True
+        parse_interaction(dict(data, comments=None, pending=False), spec)
