@@ -106,6 +106,34 @@ def test_debug_log_shows_the_service_not_third_party_debug_lines(tmp_path):
     assert "lock" not in err.lower(), err  # filelock's "Attempting to acquire lock ..."
 
 
+@pytest.mark.parametrize("args, expected", [
+    (["--version"], "pact_unittest {}\n"),
+    (["service", "--version"], "pact_unittest {}\n"),
+    (["version"], "{}\n"),  # Ruby's `pact-mock-service version` prints the bare number
+])
+def test_version(args, expected):
+    from pact_unittest import __version__
+
+    done = subprocess.run([*MODULE, *args], capture_output=True, text=True, env=cli_env(),
+                          timeout=30)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == expected.format(__version__)
+
+
+@pytest.mark.reference
+def test_version_sub_command_prints_what_rubys_prints():
+    import re
+
+    import reference
+
+    ruby = subprocess.run([str(reference.require_ruby()), "version"], capture_output=True,
+                          text=True, env=reference.reference_env(), timeout=60)
+    ours = subprocess.run([*MODULE, "version"], capture_output=True, text=True, env=cli_env(),
+                          timeout=30)
+    for done in (ruby, ours):
+        assert done.returncode == 0 and re.fullmatch(r"\d+\.\d+\.\d+\n", done.stdout), done
+
+
 def test_busy_port_exits_non_zero_naming_it():
     with socket_listening() as port:
         done = subprocess.run([*MODULE, "-p", str(port), "-h", "127.0.0.1"],

@@ -1,7 +1,7 @@
 """The standalone mock service, with the Ruby ``pact-mock-service service`` flags.
 
-``service`` is the default sub-command, as in Ruby. Like Ruby, ``-h`` is ``--host``; help is
-``--help`` only. Once listening it prints ``port=NNNN`` (useful with ``--port 0``) and runs
+``service`` is the default sub-command, as in Ruby; ``version`` prints the bare version
+number, as Ruby's does. Like Ruby, ``-h`` is ``--host``; help is ``--help`` only. Once listening it prints ``port=NNNN`` (useful with ``--port 0``) and runs
 until SIGINT or SIGTERM; then, when consumer, provider and pact dir are all known, something
 was verified and no ``POST /pact`` happened since, it writes the pact (Ruby §1) and exits 0.
 """
@@ -14,6 +14,7 @@ import sys
 import threading
 from typing import List, Optional
 
+from .._version import __version__
 from ._service import WRITE_MODES, MockService
 
 _LEVELS = ("DEBUG", "INFO", "WARN", "WARNING", "ERROR", "FATAL", "CRITICAL")
@@ -27,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
         add_help=False,
     )
     parser.add_argument("--help", action="help", help="show this help and exit")
+    parser.add_argument("--version", action="version", version=f"pact_unittest {__version__}",
+                        help="show the version and exit (the sub-command 'version' prints "
+                             "the bare number, as Ruby's does)")
     parser.add_argument("--port", "-p", type=int, default=0,
                         help="port to listen on (default 0: a free port, printed as port=NNNN)")
     parser.add_argument("--host", "-h", default="localhost", help="host to bind (default localhost)")
@@ -56,6 +60,9 @@ def _level(name: str) -> int:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["version"]:  # Ruby's `pact-mock-service version` prints just the number
+        print(__version__)
+        return 0
     if args_list and args_list[0] == "service":
         args_list = args_list[1:]
     args = build_parser().parse_args(args_list)
