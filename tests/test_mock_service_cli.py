@@ -57,6 +57,20 @@ def test_serves_then_writes_pact_on_signal_and_exits_0(tmp_path, sig):
     assert "Registered" in (tmp_path / "logs" / "mock.log").read_text()
 
 
+def test_writes_the_pact_on_shutdown_even_when_nobody_reads_its_output(tmp_path):
+    """What happens when the test process died and its watchdog stops the service."""
+    proc, port = start_cli("-h", "127.0.0.1", "--consumer", "C", "--provider", "P",
+                           "--pact-dir", str(tmp_path))
+    uri = f"http://127.0.0.1:{port}"
+    requests.put(uri + "/interactions", headers=ADMIN, json={"interactions": [INTERACTION]})
+    assert requests.get(uri + "/a").status_code == 200
+    proc.stdout.close()
+    proc.stderr.close()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    assert json.loads((tmp_path / "c-p.json").read_text())["interactions"]
+
+
 def test_no_write_on_shutdown_after_post_pact_or_without_verified(tmp_path):
     proc, port = start_cli("--consumer", "C", "--provider", "P", "--pact-dir", str(tmp_path),
                            "-h", "127.0.0.1")

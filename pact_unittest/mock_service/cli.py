@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
@@ -90,21 +91,33 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
-    print(f"port={service.port}", flush=True)
-    print(f"Mock service listening on {service.uri}", file=sys.stderr, flush=True)
+    _say(f"port={service.port}", sys.stdout)
+    _say(f"Mock service listening on {service.uri}", sys.stderr)
     while not stop.wait(3600):
         pass
     code = 0
     try:
         if (service.consumer and service.provider and service.pact_dir
                 and service.session.should_write_on_shutdown()):
-            print("INFO: Writing pact before shutting down", file=sys.stderr, flush=True)
+            _say("INFO: Writing pact before shutting down", sys.stderr)
             path = service.write_pact()
             if path is not None:
-                print(f"Writing pact for {service.provider} to {path}", file=sys.stderr, flush=True)
+                _say(f"Writing pact for {service.provider} to {path}", sys.stderr)
     except Exception as exc:  # report, but still stop cleanly
-        print(f"pact-unittest-mock-service: could not write the pact: {exc}", file=sys.stderr)
+        _say(f"pact-unittest-mock-service: could not write the pact: {exc}", sys.stderr)
         code = 1
     finally:
         service.stop()
     return code
+
+
+def _say(text: str, stream) -> None:
+    """Print a line; a reader that went away (the process that started us died, and its
+    watchdog is stopping us) must not keep the pact from being written on shutdown."""
+    try:
+        print(text, file=stream, flush=True)
+    except (OSError, ValueError):
+        try:  # no "Exception ignored ... BrokenPipeError" at exit either
+            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+        except (OSError, ValueError):
+            pass
