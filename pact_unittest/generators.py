@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from ._javatime import format_java
 from .matching.paths import ANY_INDEX, ANY_KEY, parse_path
 
-__all__ = ["apply_generators", "generate_value", "UnknownGenerator"]
+__all__ = ["apply_generators", "generate_value", "GeneratorError", "UnknownGenerator"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,12 @@ _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 
                  "fortnight": 1209600}
 
 
-class UnknownGenerator(ValueError):
-    """A generator of a type we do not know, or with bad attributes."""
+class GeneratorError(ValueError):
+    """A generator that cannot generate: bad attributes (min > max, an invalid regex...)."""
+
+
+class UnknownGenerator(GeneratorError):
+    """A generator of a type we do not know."""
 
 
 def _random() -> random.Random:
@@ -50,7 +54,7 @@ def _random() -> random.Random:
 def _random_int(gen: Mapping[str, Any], **_: Any) -> int:
     low, high = int(gen.get("min", 0)), int(gen.get("max", 2147483647))
     if low > high:
-        raise UnknownGenerator(f"RandomInt: min {low} is greater than max {high}")
+        raise GeneratorError(f"RandomInt: min {low} is greater than max {high}")
     return _random().randint(low, high)
 
 
@@ -167,19 +171,19 @@ def generate_from_regex(pattern: str, attempts: int = 50) -> str:
         parsed = _sre_parse.parse(pattern)
         compiled = re.compile(pattern)
     except re.error as exc:
-        raise UnknownGenerator(f"Regex generator: invalid regex {pattern!r}: {exc}") from None
+        raise GeneratorError(f"Regex generator: invalid regex {pattern!r}: {exc}") from None
     rng = _random()
     for _ in range(attempts):
         text = _emit(parsed, rng, {})
         if compiled.fullmatch(text):
             return text
-    raise UnknownGenerator(f"Regex generator: could not generate a string matching {pattern!r}")
+    raise GeneratorError(f"Regex generator: could not generate a string matching {pattern!r}")
 
 
 def _regex(gen: Mapping[str, Any], **_: Any) -> str:
     pattern = gen.get("regex")
     if not isinstance(pattern, str):
-        raise UnknownGenerator(f"Regex generator needs a 'regex' string, got {pattern!r}")
+        raise GeneratorError(f"Regex generator needs a 'regex' string, got {pattern!r}")
     return generate_from_regex(pattern)
 
 
@@ -194,7 +198,7 @@ def _uuid(gen: Mapping[str, Any], **_: Any) -> str:
         return str(value).upper()
     if fmt == "URN":
         return value.urn
-    raise UnknownGenerator(f"Uuid format {fmt!r} is not one of simple, lower-case-hyphenated, "
+    raise GeneratorError(f"Uuid format {fmt!r} is not one of simple, lower-case-hyphenated, "
                            "upper-case-hyphenated, URN")
 
 
@@ -208,7 +212,7 @@ def _shift(now: datetime.datetime, expression: Optional[str]) -> datetime.dateti
     for sign, amount, unit in re.findall(r"([+-])\s*(\d+)\s*([a-z]+?)s?\b", text):
         seconds = _UNIT_SECONDS.get(unit)
         if seconds is None:
-            raise UnknownGenerator(f"unsupported time unit {unit!r} in expression {expression!r}")
+            raise GeneratorError(f"unsupported time unit {unit!r} in expression {expression!r}")
         delta = datetime.timedelta(seconds=int(amount) * seconds)
         now = now + delta if sign == "+" else now - delta
     return now
@@ -230,7 +234,7 @@ def _provider_state(gen: Mapping[str, Any], current: Any, context: Mapping[str, 
     """``${name}`` from the provider state's parameters; a lone ``${name}`` keeps its type."""
     expression = gen.get("expression")
     if not isinstance(expression, str):
-        raise UnknownGenerator(f"ProviderState generator needs an 'expression', got {expression!r}")
+        raise GeneratorError(f"ProviderState generator needs an 'expression', got {expression!r}")
     params = context.get("providerState", context)
     lone = _EXPRESSION.fullmatch(expression)
     if lone:

@@ -73,8 +73,11 @@ def describe_mismatch(mismatch: "Mismatch") -> str:
 
 
 def _mismatch_to_json(mismatch: "Mismatch") -> Dict[str, Any]:
-    return {"kind": mismatch.kind, "path": mismatch.path, "expected": _jsonable(mismatch.expected),
+    data = {"kind": mismatch.kind, "path": mismatch.path, "expected": _jsonable(mismatch.expected),
             "actual": _jsonable(mismatch.actual), "message": mismatch.message}
+    if getattr(mismatch, "rule", None) is not None:
+        data["rule"] = mismatch.rule  # lets a rebuilt Verification render Ruby's text exactly
+    return data
 
 
 def _jsonable(value: Any) -> Any:
@@ -89,7 +92,8 @@ def _mismatch_from_json(data: Mapping[str, Any]) -> "Mismatch":
     from .matching import Mismatch
 
     return Mismatch(kind=data["kind"], path=data.get("path", ""), expected=data.get("expected"),
-                    actual=data.get("actual"), message=data.get("message", ""))
+                    actual=data.get("actual"), message=data.get("message", ""),
+                    rule=data.get("rule"))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from pact_unittest.generators import (UnknownGenerator, apply_generators, generate_from_regex,
+from pact_unittest.generators import (GeneratorError, UnknownGenerator, apply_generators, generate_from_regex,
                                       generate_value)
 from pact_unittest.mock_service import MockService
 
@@ -55,10 +55,13 @@ def test_regex_strings_match_their_regex(pattern):
 def test_bad_generators_raise():
     with pytest.raises(UnknownGenerator):
         generate_value({"type": "Nope"})
-    with pytest.raises(UnknownGenerator):
+    with pytest.raises(GeneratorError) as bad_regex:
         generate_value({"type": "Regex", "regex": "("})
-    with pytest.raises(UnknownGenerator):
+    assert not isinstance(bad_regex.value, UnknownGenerator)  # known type, bad attribute
+    with pytest.raises(GeneratorError):
         generate_value({"type": "Uuid", "format": "mixed"})
+    with pytest.raises(GeneratorError, match="min 5 is greater than max 1"):
+        generate_value({"type": "RandomInt", "min": 5, "max": 1})
     with pytest.raises(ValueError):
         generate_value({"type": "RandomInt"}, mode="verifier")
 

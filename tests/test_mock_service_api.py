@@ -415,6 +415,22 @@ def test_verification_json_round_trips_and_pickles(svc):
     ]
 
 
+def test_verification_json_keeps_the_rule_of_each_mismatch(svc):
+    svc.set_interactions([{
+        "description": "like body",
+        "request": {"method": "POST", "path": "/l", "headers": {"Content-Type": "application/json"},
+                    "body": {"json_class": "Pact::SomethingLike", "contents": {"c": "x"}}},
+        "response": {"status": 201},
+    }])
+    requests.post(svc.uri + "/l", json={"other": 1})
+    reply = verify(svc, Accept="application/json")
+    direct = svc.verification()
+    assert any(m.rule == "type" for m in direct.mismatched[0].candidates[0].mismatches)
+    rebuilt = Verification.from_json(reply.text)
+    assert rebuilt == direct  # the rule survives the trip, so the Ruby text is the same
+    assert rebuilt.ruby_text() == direct.ruby_text()
+
+
 def test_verification_ok_texts(svc):
     result = svc.verification()
     assert result.ok and bool(result)
