@@ -116,7 +116,7 @@ def _as_ffi(item: Any) -> Dict[str, Any]:
     raise ValueError(f"expected a matcher, got {item!r}")
 
 
-def _check_generator(gen: Dict[str, Any]) -> None:
+def check_generator(gen: Dict[str, Any]) -> None:
     """Refuse generator arguments that could never generate (RandomInt min > max, ...)
     when the matcher is read, not when the mock service first answers with it."""
     kind = gen["type"]
@@ -170,7 +170,7 @@ class V3Matcher(Matcher):
                 )
             generator = {"type": gen_type}
             generator.update({k: data[k] for k in GENERATOR_ATTRS[gen_type] if k in data})
-            _check_generator(generator)
+            check_generator(generator)
         return cls(kind, value, attrs, generator)
 
     def rule(self) -> Dict[str, Any]:

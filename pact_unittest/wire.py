@@ -393,8 +393,11 @@ class _Part:
                 raise _fail(f"{where} generators", "must be an object")
             for category, content in generators.items():
                 if isinstance(content, dict) and "type" not in content:
+                    for key, generator in content.items():
+                        _check_file_generator(generator, f"{where} generators {category} {key}")
                     self.generators.setdefault(category, {}).update(content)
                 else:
+                    _check_file_generator(content, f"{where} generators {category}")
                     self.generators[category] = content
 
     def _merge_nested(self, rules: Dict[str, Any]) -> None:
@@ -458,3 +461,16 @@ def describe_request_line(request: Mapping) -> str:
     elif query is not None:
         text = str(reify(query))
     return f"{method} {path}" + (f"?{text}" if text else "")
+
+
+def _check_file_generator(generator: Any, where: str) -> None:
+    """A generator given in pact-file form must be able to generate (RandomInt min <= max,
+    ...): refused when the interaction is read, not by the mock's first answer."""
+    from .matchers_v3 import check_generator
+
+    if not isinstance(generator, dict) or not isinstance(generator.get("type"), str):
+        raise _fail(where, f"must be an object with a 'type', got {generator!r}")
+    try:
+        check_generator(generator)
+    except ValueError as exc:
+        raise _fail(where, str(exc)) from None

@@ -605,3 +605,15 @@ def test_v4_only_settings_under_an_older_spec_warn_naming_the_setting(spec):
         warnings.simplefilter("error")  # spec 4 keeps them; unset ones say nothing
         assert parse_interaction(data, "4.0").pending is True
         parse_interaction(dict(data, comments=None, pending=False), spec)
+
+
+@pytest.mark.parametrize("generators, problem", [
+    ({"body": {"$.n": {"type": "RandomInt", "min": 5, "max": 1}}}, "min must not be greater than max"),
+    ({"body": {"$.n": {"type": "RandomDecimal", "digits": 0}}}, "digits"),
+    ({"body": {"$.n": "RandomInt"}}, "must be an object with a 'type'"),
+])
+def test_pact_file_generators_that_cannot_generate_are_refused(generators, problem):
+    data = {"description": "d", "request": {"method": "GET", "path": "/"},
+            "response": {"status": 200, "body": {"n": 1}, "generators": generators}}
+    with pytest.raises(ValueError, match=problem):
+        parse_interaction(data, "3.0.0")
