@@ -17,11 +17,9 @@ hook) cuts the traceback down to this frame before the result sees it.
 from __future__ import annotations
 
 import types
-from typing import Any, Optional, Tuple
+from typing import Any, Optional
 
 __unittest = False  # see the module doc: hidden by unittest, shown by pytest
-
-ExcInfo = Tuple[Any, Any, Any]
 
 
 def raise_contract_failure(failure: BaseException, cause: Optional[BaseException]) -> None:

@@ -88,11 +88,6 @@ def render_pact(document: Dict[str, Any]) -> str:
 # -- one interaction ---------------------------------------------------------------------
 
 
-def render_interaction(interaction: Interaction, spec_version: str) -> Dict[str, Any]:
-    """The pact-file dict of one interaction for a (normalised) spec version."""
-    return render_interaction_json(interaction, spec_version)[0]
-
-
 def render_interaction_json(interaction: Interaction, spec_version: str) -> Tuple[Dict[str, Any], str]:
     """The pact-file dict of one interaction and its compact JSON (in the dict's key order).
 

@@ -1,7 +1,7 @@
 """``Consumer``: pact-python v2's entry point, ``Consumer(name).has_pact_with(Provider(...))``."""
 from __future__ import annotations
 
-from typing import Any, List, Optional, Sequence, Type, Union
+from typing import List, Optional, Sequence, Type, Union
 
 from .pact import Pact
 from .provider import Provider

@@ -378,6 +378,3 @@ def _wrap(test: PactMixin, method: Any) -> Any:
 
     pact_test._pact_wrapper = True  # type: ignore[attr-defined]
     return pact_test
-
-
-# ---------------------------------------------------------------------- writing, publishing

@@ -118,14 +118,3 @@ def render(path: RtPath) -> str:
     parts.append("$")
     parts.reverse()
     return "".join(parts)
-
-
-def format_tokens(tokens: Tuple[Token, ...]) -> str:
-    """Render parsed rule tokens back to a path (for messages about rules)."""
-    out = ["$"]
-    for token in tokens:
-        if isinstance(token, _Wild):
-            out.append(token.text)
-        else:
-            out.append(render_key(token))
-    return "".join(out)

@@ -28,10 +28,6 @@ _ALIASES = {
 }
 #: Matchers that apply only at their own path, never by cascade (as in the Rust core).
 NON_CASCADING = frozenset({"values", "eachKey", "eachValue", "arrayContains"})
-#: Matchers that check a collection itself rather than leave it to the children.
-CONTAINER_KINDS = frozenset(
-    {"type", "values", "eachKey", "eachValue", "arrayContains", "notEmpty"}
-)
 _STATUS_CLASSES = {
     "info": (100, 199), "information": (100, 199), "success": (200, 299),
     "redirect": (300, 399), "clienterror": (400, 499), "servererror": (500, 599),

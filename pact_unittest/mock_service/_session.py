@@ -24,7 +24,7 @@ import json
 import logging
 import re
 import threading
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..model import Interaction, normalize_spec_version
 from ..verification import (CandidateDiff, MismatchedRequest, MissingInteraction, RequestSummary,
@@ -273,7 +273,3 @@ class Session:
         """Ruby §1: something verified and no POST /pact since the last session clear."""
         with self.lock:
             return bool(self.verified) and not self.pact_written
-
-    def locked(self, action: Callable[[], Any]) -> Any:
-        with self.lock:
-            return action()
