@@ -9,7 +9,7 @@ otherwise it would vanish, or its request would look merely "unexpected".
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List
 
 from ._settings_table import ClassSettings
 
@@ -78,7 +78,9 @@ def make_test_pact(cfg: ClassSettings, service: Any) -> Any:
             )
             self.uri = service.uri
             self._session = _SessionBackend(service)
-            self._registered: Set[int] = set()
+            # id -> the interaction itself: holding it keeps its id from being reused by
+            # a new dict after ``with self.pact:`` (verify) empties the list.
+            self._registered: Dict[int, Any] = {}
 
         def _client(self) -> Any:
             return self._session
@@ -87,7 +89,7 @@ def make_test_pact(cfg: ClassSettings, service: Any) -> Any:
             for item in reversed(self._interactions):  # oldest first
                 if id(item) not in self._registered and self.MANDATORY_FIELDS <= set(item):
                     self._session.set_interactions([item])
-                    self._registered.add(id(item))
+                    self._registered[id(item)] = item
             return self
 
         def given(self, *args: Any, **kwargs: Any) -> "TestPact":
@@ -107,7 +109,7 @@ def make_test_pact(cfg: ClassSettings, service: Any) -> Any:
             if pending:  # incomplete ones: let v2's setup() raise its PactException
                 self._interactions = pending
                 super().setup()
-                self._registered.update(id(i) for i in pending)
+                self._registered.update((id(i), i) for i in pending)
 
         def verify(self) -> None:  # the test verifies everything right after its body
             self._interactions = []

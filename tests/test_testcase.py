@@ -160,6 +160,21 @@ def test_fluent_pact_inside_a_test_joins_the_decorated_interactions(tmp_path: Pa
     assert pact_descriptions(tmp_path) == ["a fluent request", "a request for /deco"]
 
 
+def test_fluent_interactions_after_several_with_blocks_all_register(tmp_path: Path) -> None:
+    # ``with self.pact:`` empties the interaction list; a new interaction dict may then get
+    # the id of a freed one, which must not make it count as registered already.
+    def test_blocks(self: Any) -> None:
+        for i in range(40):
+            (self.pact.upon_receiving(f"block {i}").with_request("GET", f"/b{i}")
+                 .will_respond_with(200))
+            with self.pact:
+                self.assertEqual(requests.get(self.mock_service_uri + f"/b{i}").status_code, 200)
+
+    result = run_case(make_class(tmp_path, test_blocks=test_blocks))
+    assert result.failures == [] and result.errors == []
+    assert len(pact_descriptions(tmp_path)) == 40
+
+
 def test_teardown_failure_and_unexpected_success_are_not_written(tmp_path: Path) -> None:
     class Base(PactTestCase):
         consumer, provider, pact_dir = "C", "P", str(tmp_path)
