@@ -6,9 +6,11 @@ millisecond; it is cached per host for the life of the process.
 """
 from __future__ import annotations
 
+import atexit
 import datetime
 import ipaddress
 import os
+import shutil
 import ssl
 import tempfile
 import threading
@@ -53,6 +55,7 @@ def _self_signed(host: str) -> Tuple[str, str]:
         .sign(key, hashes.SHA256())
     )
     directory = tempfile.mkdtemp(prefix="pact-unittest-tls-")
+    atexit.register(_remove_at_exit, directory, os.getpid())
     cert_path = os.path.join(directory, "cert.pem")
     key_path = os.path.join(directory, "key.pem")
     with open(cert_path, "wb") as handle:
@@ -62,6 +65,18 @@ def _self_signed(host: str) -> Tuple[str, str]:
                                        serialization.PrivateFormat.PKCS8,
                                        serialization.NoEncryption()))
     return cert_path, key_path
+
+
+def _remove_at_exit(directory: str, owner_pid: int) -> None:
+    """Delete a self-signed key pair's directory when the process that made it exits.
+
+    Clients may be handed the certificate file (``verify=``) at any time while the process
+    runs, so it lives until then; without this every run left a private key in the temp
+    dir. A forked child (Django ``--parallel``) inherits the hook but not the ownership:
+    the parent may still be using the files.
+    """
+    if os.getpid() == owner_pid:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def self_signed_files(host: str) -> Tuple[str, str]:
