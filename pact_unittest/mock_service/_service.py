@@ -132,8 +132,12 @@ class MockService:
             except OSError as exc:
                 raise OSError(exc.errno, f"cannot start the Pact mock service on "
                                          f"{self.host}:{self._requested_port}: {exc.strerror or exc}") from exc
+            try:
+                self._open_log()  # e.g. log_dir not writable: do not keep the port bound
+            except BaseException:
+                server.close()
+                raise
             self._server = server
-            self._open_log()
             self._thread = threading.Thread(target=server.serve, daemon=True,
                                             name=f"pact-mock-service-{server.server_port}")
             self._thread.start()
