@@ -64,14 +64,14 @@ def _state_base(pact_path: Path) -> Path:
     return state_dir() / f"{digest}-{pact_path.name}"
 
 
-def _state_paths(pact_path: Path) -> Tuple[Path, Path]:
+def state_paths(pact_path: Path) -> Tuple[Path, Path]:
     """The lock file and run-id file of the pact at ``pact_path`` (whose directory exists)."""
     base = _state_base(pact_path)
     return base.with_name(base.name + ".lock"), base.with_name(base.name + ".run")
 
 
 @contextlib.contextmanager
-def _pact_lock(pact_path: Path, lock_path: Path, timeout: float) -> Iterator[None]:
+def pact_lock(pact_path: Path, lock_path: Path, timeout: float) -> Iterator[None]:
     """Hold the pact's cross-process lock (TimeoutError after ``timeout`` seconds)."""
     from filelock import FileLock, Timeout
 
@@ -98,12 +98,12 @@ def _pact_lock(pact_path: Path, lock_path: Path, timeout: float) -> Iterator[Non
 # the file afresh, and a reader asking about its own run ignores another run's notes.
 
 
-def _notes_path(pact_path: Path) -> Path:
+def notes_path(pact_path: Path) -> Path:
     base = _state_base(pact_path)
     return base.with_name(base.name + ".notes")
 
 
-def _read_notes(notes_path: Path, run_id: str) -> List[str]:
+def read_notes(notes_path: Path, run_id: str) -> List[str]:
     try:
         lines = notes_path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):

@@ -67,7 +67,11 @@ from typing import (
 
 from . import settings
 from ._atomic import atomic_write_bytes
-from ._pact_state import _notes_path, _pact_lock, _read_notes, _state_paths, state_dir
+from ._pact_state import notes_path as _notes_path
+from ._pact_state import pact_lock as _pact_lock
+from ._pact_state import read_notes as _read_notes
+from ._pact_state import state_dir
+from ._pact_state import state_paths as _state_paths
 from ._pact_layout import (
     FileKey,
     assemble,
