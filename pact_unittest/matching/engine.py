@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from ..model import normalize_spec_version
 from .bodies import compare_body, unwrap
-from .headers import _media_ok, compare_headers, header_text
+from .headers import compare_headers, header_text, media_type_matches
 from .leaf import check_rule
 from .legacy import is_legacy, scalar
 from .mismatch import Mismatch, make, show
@@ -158,7 +158,7 @@ def _metadata(expected: Any, actual: Any, rules: Rules, partial: bool) -> List[M
             for error in check_rule(rule, value, got[name], text=True, partial=partial):
                 out.append(make("metadata", name, value, got[name], error))
         elif str(name).lower() in ("contenttype", "content-type"):
-            if not _media_ok(header_text(value), header_text(got[name])):
+            if not media_type_matches(header_text(value), header_text(got[name])):
                 out.append(make("metadata", name, value, got[name],
                                 f"expected {show(value)} but got {show(got[name])}"))
         elif value != got[name] and header_text(value) != header_text(got[name]):

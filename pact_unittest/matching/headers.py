@@ -86,7 +86,7 @@ def _compare_value(key: str, expected: str, actual: str) -> Optional[str]:
         exp_items = _items(expected) if key == "accept" else [expected]
         act_items = _items(actual) if key == "accept" else [actual]
         if len(exp_items) == len(act_items) and all(
-                _media_ok(e, a) for e, a in zip(exp_items, act_items)):
+                media_type_matches(e, a) for e, a in zip(exp_items, act_items)):
             return None
         return f"expected {show(expected)} but got {show(actual)}"
     if _items(expected) == _items(actual):
@@ -94,8 +94,9 @@ def _compare_value(key: str, expected: str, actual: str) -> Optional[str]:
     return f"expected {show(expected)} but got {show(actual)}"
 
 
-def _media_ok(expected: str, actual: str) -> bool:
-    """Base value equal; every expected parameter present with a case-insensitive value."""
+def media_type_matches(expected: str, actual: str) -> bool:
+    """Does a Content-Type-like value satisfy the expected one? Base value equal, and every
+    expected parameter present with a case-insensitively equal value (extra ones allowed)."""
     exp_base = expected.split(";")[0].strip()
     act_base = actual.split(";")[0].strip()
     if exp_base != act_base:
