@@ -66,7 +66,7 @@ class Collected:
             self.origin.setdefault(item.key(), origin)
 
 
-_written_lock = threading.Lock()
+_to_publish_lock = threading.Lock()
 #: (pact_dir, consumer, provider) -> settings of a class that asked to publish it.
 _to_publish: Dict[Tuple[str, str, str], ClassSettings] = {}
 
@@ -100,7 +100,7 @@ def write_class_pact(cfg: ClassSettings, collected: Collected, owner: str = "") 
         return  # nothing written: nothing of this run's to publish
     if cfg.publish_to_broker:
         note_run(path, settings.run_id(), f"{_WROTE}{owner or 'a test class'}")
-        with _written_lock:
+        with _to_publish_lock:
             _to_publish[(cfg.pact_dir, cfg.consumer, cfg.provider)] = cfg
 
 
