@@ -118,6 +118,10 @@ def _say(text: str, stream) -> None:
         print(text, file=stream, flush=True)
     except (OSError, ValueError):
         try:  # no "Exception ignored ... BrokenPipeError" at exit either
-            os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(devnull, stream.fileno())
+            finally:
+                os.close(devnull)
         except (OSError, ValueError):
             pass
