@@ -17,7 +17,7 @@ import re
 from typing import Any, Dict, List, Optional
 
 from ._javatime import format_java, java_time_format
-from .matchers import Like, Matcher, Term, _example_of, _ffi_of, compile_regex
+from ._matchers_v2 import Like, Matcher, Term, compile_regex, get_generated_values, to_ffi_json
 
 __all__ = [
     "V3Matcher", "Integer", "Decimal", "Number", "Boolean", "Date", "Time", "Timestamp",
@@ -183,21 +183,21 @@ class V3Matcher(Matcher):
             if key == "rules":
                 val = [_as_ffi(r) for r in val]
             elif key == "variants":
-                val = [_ffi_of(v) for v in val]
+                val = [to_ffi_json(v) for v in val]
             out[key] = val
         if self.generator:
             out["pact:generator:type"] = self.generator["type"]
             for key, val in self.generator.items():
                 if key != "type":
                     out.setdefault(key, val)
-        out["value"] = _ffi_of(self.value)
+        out["value"] = to_ffi_json(self.value)
         return out
 
     def to_ffi(self) -> Dict[str, Any]:
         return self.generate()
 
     def example(self) -> Any:
-        return _example_of(self.value)
+        return get_generated_values(self.value)
 
     def __repr__(self) -> str:
         return (f"{type(self).__name__}({self.matcher_type!r}, {self.value!r}, "
@@ -432,7 +432,7 @@ class EachValueLike(V3Matcher):
             raise ValueError(f"EachValueLike example must be a non-empty dict or list, got {example!r}")
         if value_matcher is None:
             first = next(iter(example.values())) if isinstance(example, dict) else example[0]
-            value_matcher = Like(_example_of(first))
+            value_matcher = Like(get_generated_values(first))
         if not isinstance(value_matcher, Matcher):
             raise ValueError(f"EachValueLike value_matcher must be a matcher, got {value_matcher!r}")
         ffi_rule(_as_ffi(value_matcher))
@@ -456,7 +456,7 @@ class ArrayContaining(V3Matcher):
         return out
 
     def example(self) -> Any:
-        return [_example_of(v) for v in self.attrs["variants"]]
+        return [get_generated_values(v) for v in self.attrs["variants"]]
 
     def __repr__(self) -> str:
         return f"ArrayContaining({self.attrs['variants']!r})"

@@ -39,3 +39,37 @@ def test_public_api_type_checks() -> None:
         capture_output=True, text=True, cwd=ROOT,
     )
     assert result.returncode == 0, "mypy found problems:\n" + result.stdout + result.stderr
+
+
+def _package_modules() -> list:
+    """Every module of the package by dotted name, except ``__main__`` ones (importing them
+    runs a program)."""
+    names = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if parts[-1] == "__main__":
+            continue
+        if parts[-1] == "__init__":
+            parts.pop()
+        names.append(".".join(parts))
+    return names
+
+
+def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
+    # An import cycle only shows when the modules of the cycle are imported in one order
+    # (matchers_v3 first used to fail while matchers first worked), so each module gets
+    # an interpreter of its own.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def _import(name: str) -> tuple:
+        result = subprocess.run([sys.executable, "-c", f"import {name}"],
+                                capture_output=True, text=True, cwd=ROOT)
+        return name, result.returncode, result.stderr
+
+    modules = _package_modules()
+    assert len(modules) > 60 and "pact_unittest.matchers_v3" in modules
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(_import, modules))
+    failures = [f"{name}:\n{stderr.strip().splitlines()[-1] if stderr.strip() else rc}"
+                for name, rc, stderr in results if rc != 0]
+    assert not failures, "modules that fail to import alone:\n" + "\n".join(failures)
