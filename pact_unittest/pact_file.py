@@ -87,6 +87,7 @@ __all__ = [
     "WRITE_MODES",
     "pact_document",
     "pact_file_name",
+    "pact_file_prefix",
     "read_pact",
     "note_run",
     "render_pact",
@@ -114,6 +115,9 @@ _WINDOWS_DEVICES = frozenset(
 )
 #: Leaves room under the usual 255-byte limit for the ".<name>.<pid>.<rand>.tmp" temp file.
 _MAX_NAME_BYTES = 200
+#: A name over _MAX_NAME_BYTES keeps this many bytes, then "-<digest>.json".
+_DIGEST_CHARS = 12
+_CUT_STEM_BYTES = _MAX_NAME_BYTES - _DIGEST_CHARS - len("-.json")
 
 
 class PactConflictError(ValueError):
@@ -170,16 +174,36 @@ def pact_file_name(consumer: str, provider: str) -> str:
     first dot is a Windows device name (``con``, ``nul``, ``com1``...) gets a ``_`` prefix;
     a name over 200 bytes is cut and given a hash suffix. Empty names raise ValueError.
     """
-    name = f"{_name_part(consumer, 'consumer')}-{_name_part(provider, 'provider')}.json"
-    if name.split(".", 1)[0] in _WINDOWS_DEVICES:
-        name = "_" + name
+    name = _device_safe(f"{_name_part(consumer, 'consumer')}-{_name_part(provider, 'provider')}.json")
     if len(name.encode("utf-8")) > _MAX_NAME_BYTES:
-        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
-        stem = name[: -len(".json")]
-        while len(stem.encode("utf-8")) > _MAX_NAME_BYTES - len(digest) - len("-.json"):
-            stem = stem[:-1]
-        name = f"{stem}-{digest}.json"
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:_DIGEST_CHARS]
+        name = f"{_cut_to_bytes(name[: -len('.json')], _CUT_STEM_BYTES)}-{digest}.json"
     return name
+
+
+def pact_file_prefix(consumer: str) -> str:
+    """What the name of every pact file of ``consumer`` begins with, whatever the provider.
+
+    Finds a consumer's pacts in a directory (the broker's v2 ``publish``) by the same rule
+    :func:`pact_file_name` names them with. Several consumers may share a prefix (``"a"``
+    and ``"a-b"``), so a caller should still check the consumer named inside the file.
+    """
+    # The device rule looks at the name up to its first dot. With no dot in the consumer
+    # part, that text contains the "-" before the provider, and no device name has one: so
+    # the rule decides the same on the consumer part + "-" as on the whole name.
+    prefix = _device_safe(_name_part(consumer, "consumer") + "-")
+    # A long name keeps its first _CUT_STEM_BYTES bytes at most.
+    return _cut_to_bytes(prefix, _CUT_STEM_BYTES)
+
+
+def _device_safe(name: str) -> str:
+    return "_" + name if name.split(".", 1)[0] in _WINDOWS_DEVICES else name
+
+
+def _cut_to_bytes(text: str, limit: int) -> str:
+    while len(text.encode("utf-8")) > limit:
+        text = text[:-1]
+    return text
 
 
 # -- run notes (see _pact_state) -----------------------------------------------------------

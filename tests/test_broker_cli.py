@@ -189,3 +189,19 @@ def test_v2_broker_errors(tmp_path, monkeypatch):
             Broker(broker.url).publish("ConsumerApp", "1", pact_dir=str(tmp_path))
         with pytest.warns(UserWarning, match="0.0.0"):
             Broker(broker.url).publish("ConsumerApp", "0.0.0", pact_dir=str(tmp_path))
+
+
+@pytest.mark.parametrize("consumer", [
+    "User/Web", "User\tWeb: <beta>?", ".hidden app", "con.app", "Ünïcode " + "x" * 250])
+def test_v2_broker_finds_files_by_the_rule_that_named_them(tmp_path, consumer):
+    # Broker.publish (and Pact.publish, its subclass) used to look for "user/web*.json"
+    # while the file was written as "user_web-....json": nothing was found.
+    from pact_unittest.pact_file import pact_file_name, write_pact
+
+    written = write_pact(tmp_path, consumer, "Provider API", [])
+    assert written.name == pact_file_name(consumer, "Provider API")
+    write_pact(tmp_path, consumer + "-Admin", "Provider API", [])  # shares the file prefix
+    with FakeBroker() as broker:
+        result = Broker(broker.url).publish(consumer, "1.0.0", pact_dir=str(tmp_path))
+    assert [(p.consumer, p.provider) for p in result.pacts] == [(consumer, "Provider API")]
+    assert list(broker.pacts) == [(consumer, "Provider API", "1.0.0")]

@@ -14,10 +14,10 @@ file-name prefix glob could pick up another consumer's files); ``publish`` retur
 """
 from __future__ import annotations
 
-import fnmatch
 import os
 from typing import Any, List, Optional, Sequence
 
+from ..pact_file import pact_file_prefix
 from .ci_env import resolve_version_properties
 from .client import BrokerClient
 from .config import MASK, mask_url
@@ -51,19 +51,18 @@ class Broker:
     def _get_broker_base_url(self) -> Optional[str]:
         return self.broker_base_url or os.environ.get("PACT_BROKER_BASE_URL")
 
-    @staticmethod
-    def _normalize_consumer_name(name: str) -> str:
-        return name.lower().replace(" ", "_")
-
     def _pact_files(self, consumer_name: str, pact_dir: Optional[str]) -> List[str]:
         directory = pact_dir if pact_dir is not None else os.getcwd()
         try:
             names = sorted(os.listdir(directory))
         except OSError as exc:
             raise BrokerConfigError(f"Cannot read the pact directory {directory!r}: {exc}") from None
-        pattern = self._normalize_consumer_name(consumer_name) + "*.json"
-        paths = [os.path.join(directory, n) for n in fnmatch.filter(names, pattern)]
-        # The prefix glob also matches "userweb_admin-..." of consumer "UserWeb Admin".
+        # Files are found by the rule that named them (pact_file.pact_file_name), so a
+        # consumer "User/Web" finds "user_web-....json".
+        prefix = pact_file_prefix(consumer_name)
+        paths = [os.path.join(directory, n) for n in names
+                 if n.startswith(prefix) and n.endswith(".json")]
+        # Consumers "a" and "a-b" share the prefix "a-": the file says whose it is.
         return [p for p in paths if read_pact_file(p).consumer == consumer_name]
 
     def publish(self, consumer_name: str, version: Optional[str], pact_dir: Optional[str] = None,
@@ -85,7 +84,7 @@ class Broker:
             where = pact_dir if pact_dir is not None else os.getcwd()
             raise BrokerConfigError(
                 f"No pact files for consumer {consumer_name!r} in {where!r} (looked for "
-                f"{self._normalize_consumer_name(consumer_name)}*.json). Run the contract "
+                f"{pact_file_prefix(consumer_name)}*.json). Run the contract "
                 "tests first, or pass the pact_dir they wrote to.")
         with BrokerClient(self.broker_base_url, self.broker_username, self.broker_password,
                           self.broker_token, **getattr(self, "client_options", {})) as client:
