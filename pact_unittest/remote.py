@@ -220,12 +220,16 @@ class HttpBackend(Backend):
 
 
 def _verification_from(resp: requests.Response) -> Any:
-    """Rebuild our service's Verification from its JSON answer; None if it is not one."""
+    """Rebuild our service's Verification from its JSON answer; None if it is not one.
+
+    None sends :meth:`HttpBackend.verify` down the text path (another service's answer,
+    judged by its status code), as for any answer that is not our JSON.
+    """
     from .verification import Verification
 
     try:
         return Verification.from_json(resp.json())
-    except (ValueError, KeyError, TypeError):
+    except ValueError:  # not JSON, or JSON that is not a Verification
         log.debug("verification answer is JSON but not a Verification: %s", resp.text)
         return None
 

@@ -281,15 +281,26 @@ class Verification:
 
     @classmethod
     def from_json(cls, data: Union[str, bytes, Mapping[str, Any]]) -> "Verification":
-        """Rebuild a verification from :meth:`to_json`'s dict or its JSON text."""
+        """Rebuild a verification from :meth:`to_json`'s dict or its JSON text.
+
+        Raises ValueError, saying why, for anything else: text that is not JSON, JSON that
+        is not an object, or an object whose parts are not the shapes :meth:`to_json`
+        writes. A remote service's answer is input, so it is checked, not asserted.
+        """
         if isinstance(data, (str, bytes)):
-            data = json.loads(data)
-        assert isinstance(data, Mapping)
-        return cls(
-            tuple(MissingInteraction.from_json(m) for m in data.get("missing") or ()),
-            tuple(UnexpectedRequest.from_json(u) for u in data.get("unexpected") or ()),
-            tuple(MismatchedRequest.from_json(m) for m in data.get("mismatched") or ()),
-        )
+            data = json.loads(data)  # json.JSONDecodeError is a ValueError
+        if not isinstance(data, Mapping):
+            raise ValueError(
+                f"not a verification: a JSON object was expected, got {type(data).__name__}: "
+                f"{data!r:.200}")
+        try:
+            return cls(
+                tuple(MissingInteraction.from_json(m) for m in data.get("missing") or ()),
+                tuple(UnexpectedRequest.from_json(u) for u in data.get("unexpected") or ()),
+                tuple(MismatchedRequest.from_json(m) for m in data.get("mismatched") or ()),
+            )
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"not a verification: {type(exc).__name__}: {exc}") from exc
 
 
 def _describe_mismatched(item: MismatchedRequest) -> List[str]:

@@ -349,3 +349,56 @@ def test_partial_regex_is_keyword_only_after_v2s_parameters(monkeypatch):
                                        "merge")
     assert (pact.specification_version, pact.file_write_mode, pact.partial_regex) == (
         "3.0.0", "merge", False)
+
+
+# ----------------------------------------------------------------------------- odd verification answers
+
+@pytest.mark.parametrize("data", [[1, 2], "text", {"missing": [[1]]},
+                                  {"unexpected": [{"request": ["GET", "/"]}]}])
+def test_verification_from_json_rejects_other_shapes_with_value_error(data):
+    from pact_unittest.verification import Verification
+
+    with pytest.raises(ValueError, match="not a verification"):
+        Verification.from_json(json.dumps(data))
+
+
+def _answering_verification(status: int, body: str):
+    """A loopback HTTP server answering every GET with ``status`` and the JSON ``body``."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            payload = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.mark.parametrize("status", [200, 500])
+def test_a_json_answer_that_is_not_a_verification_is_judged_by_its_status(status):
+    # Verification.from_json used to `assert` the answer was an object: the bare
+    # AssertionError escaped verify() (a list answered with 200 failed the test).
+    from pact_unittest.remote import HttpBackend
+
+    server = _answering_verification(status, "[1, 2]")
+    try:
+        backend = HttpBackend(f"http://127.0.0.1:{server.server_address[1]}")
+        if status == 200:
+            backend.verify()
+        else:
+            with pytest.raises(AssertionError, match=r"Pact verification failed: .*\n\[1, 2\]"):
+                backend.verify()
+        backend.stop()
+    finally:
+        server.shutdown()
+        server.server_close()
