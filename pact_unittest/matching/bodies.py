@@ -23,8 +23,6 @@ from .rules import ParamRules, RuleList, Rules, add_param_rule
 from .selection import BodyRules
 from .xml_body import compare_xml
 
-__unittest = True
-
 _BODY_KEYS = frozenset({"contentType", "encoded", "content", "contentTypeHint"})
 
 

@@ -19,8 +19,6 @@ from .mismatch import Mismatch, make, show
 from .query import compare_query, compare_query_text
 from .rules import ParamRules, RuleList, Rules, parse_rules
 
-__unittest = True
-
 
 def _guard(func: Callable[..., List[Mismatch]], what: str, expected: Any, actual: Any,
            spec_version: str, **kwargs: Any) -> List[Mismatch]:

@@ -14,8 +14,6 @@ from .leaf import rule_errors
 from .mismatch import Mismatch, make, rule_name, show
 from .rules import Rules
 
-__unittest = True
-
 _PARAMETERISED = ("content-type", "accept")
 
 

@@ -27,8 +27,6 @@ from .paths import RtPath, render
 from .rules import RuleList
 from .selection import BodyRules, State
 
-__unittest = True
-
 _EMPTY_RULES = BodyRules([])
 
 

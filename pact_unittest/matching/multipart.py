@@ -13,8 +13,6 @@ from typing import Any, List, Optional
 
 from .mismatch import Mismatch, make
 
-__unittest = True
-
 
 def _parts(body: Any, content_type: str) -> Optional[List[email.message.Message]]:
     data = body if isinstance(body, (bytes, bytearray)) else str(body).encode("utf-8")

@@ -21,8 +21,6 @@ from .mismatch import Mismatch, make, show
 from .paths import render_key
 from .rules import ParamRules, RuleList
 
-__unittest = True
-
 
 def parse_query(query: Any) -> Dict[str, List[str]]:
     """A query string or map into ``{name: [values...]}`` (decoded, ``+`` = space)."""

@@ -15,8 +15,6 @@ from .mismatch import Mismatch, make, show
 from .paths import RtPath, render
 from .selection import BodyRules, State
 
-__unittest = True
-
 
 def parse_xml(text: Any) -> ET.Element:
     """Parse an XML body (str or bytes); ValueError with the parser's reason on failure."""
