@@ -34,6 +34,9 @@ from typing import Any, Deque, Dict, List, Optional, Sequence, Union
 
 import psutil
 import requests
+import requests.adapters
+import urllib3.connection
+import urllib3.connectionpool
 
 from ._watchdog import same_process, stop_tree
 
@@ -157,7 +160,7 @@ class HttpBackend(Backend):
 
     def _http(self) -> requests.Session:
         if self._session is None:
-            self._session = requests.Session()
+            self._session = _admin_session()
         return self._session
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
@@ -165,11 +168,9 @@ class HttpBackend(Backend):
         headers.update(kwargs.pop("headers", None) or {})
         url = self.uri + path
         try:
-            with _quiet_insecure_warning():
-                # Mock services use self-signed certificates: v2 passed verify=False too.
-                # Per request, since a session's verify loses to $REQUESTS_CA_BUNDLE.
-                return self._http().request(method, url, headers=headers, verify=False,
-                                            **kwargs)
+            # Mock services use self-signed certificates: v2 passed verify=False too.
+            # Per request, since a session's verify loses to $REQUESTS_CA_BUNDLE.
+            return self._http().request(method, url, headers=headers, verify=False, **kwargs)
         except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
             raise MockServiceUnreachable(
                 f"cannot reach the pact mock service at {self.uri} ({method} {path} failed: "
@@ -287,18 +288,41 @@ def _root_cause(exc: BaseException) -> str:
     return match.group(0).strip() if match else type(exc).__name__
 
 
-class _quiet_insecure_warning:
-    """Silence urllib3's InsecureRequestWarning for our own admin calls only."""
+def _admin_session() -> requests.Session:
+    """A session for admin calls whose unverified HTTPS requests do not warn.
 
-    def __enter__(self) -> None:
-        import warnings
+    Admin calls skip certificate checks on purpose (mock services use self-signed
+    certificates), so urllib3's InsecureRequestWarning would only be noise. It is not
+    filtered with ``warnings.catch_warnings`` (which swaps the process-wide filters and is
+    not thread-safe) nor with a global filter (which would hide the user's own warnings):
+    this session's HTTPS connections simply do not ask for it.
+    """
+    session = requests.Session()
+    session.mount("https://", _AdminHTTPSAdapter())
+    return session
 
-        self._ctx = warnings.catch_warnings()
-        self._ctx.__enter__()
-        warnings.filterwarnings("ignore", message="Unverified HTTPS request")
 
-    def __exit__(self, *exc: Any) -> None:
-        self._ctx.__exit__(*exc)
+class _QuietHTTPSConnection(urllib3.connection.HTTPSConnection):
+    """An HTTPS connection that counts as checked once connected: the pool warns about
+    unverified requests only when ``is_verified`` is false, and nothing else reads it."""
+
+    def connect(self) -> None:
+        super().connect()
+        self.is_verified = True
+
+
+class _QuietHTTPSConnectionPool(urllib3.connectionpool.HTTPSConnectionPool):
+    ConnectionCls = _QuietHTTPSConnection
+
+
+class _AdminHTTPSAdapter(requests.adapters.HTTPAdapter):
+    """The adapter of :func:`_admin_session`: its pools make :class:`_QuietHTTPSConnection`."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        classes = dict(self.poolmanager.pool_classes_by_scheme)
+        classes["https"] = _QuietHTTPSConnectionPool
+        self.poolmanager.pool_classes_by_scheme = classes
 
 
 # --------------------------------------------------------------------------- process
@@ -454,9 +478,8 @@ class ProcessBackend(HttpBackend):
 
     def _answers(self) -> bool:
         try:
-            with _quiet_insecure_warning():
-                resp = self._http().get(self.uri + "/", headers=ADMIN_HEADERS, timeout=2,
-                                        verify=False)
+            resp = self._http().get(self.uri + "/", headers=ADMIN_HEADERS, timeout=2,
+                                    verify=False)
         except requests.exceptions.RequestException:
             return False
         return resp.status_code == 200

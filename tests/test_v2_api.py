@@ -362,13 +362,16 @@ def test_verification_from_json_rejects_other_shapes_with_value_error(data):
         Verification.from_json(json.dumps(data))
 
 
-def _answering_verification(status: int, body: str):
-    """A loopback HTTP server answering every GET with ``status`` and the JSON ``body``."""
+def _answering_verification(status: int, body: str, on_request=None, ssl_context=None):
+    """A loopback HTTP(S) server answering every GET with ``status`` and the JSON ``body``;
+    ``on_request()`` runs in the server's thread before it answers."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
+            if on_request is not None:
+                on_request()
             payload = body.encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
@@ -380,6 +383,8 @@ def _answering_verification(status: int, body: str):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if ssl_context is not None:
+        server.socket = ssl_context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -399,6 +404,37 @@ def test_a_json_answer_that_is_not_a_verification_is_judged_by_its_status(status
             with pytest.raises(AssertionError, match=r"Pact verification failed: .*\n\[1, 2\]"):
                 backend.verify()
         backend.stop()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_admin_calls_do_not_warn_and_leave_other_threads_warning_filters_alone():
+    # Admin calls used to silence InsecureRequestWarning with warnings.catch_warnings, which
+    # swaps the process-wide filter list: a filter another thread added meanwhile was lost.
+    import ssl
+    import warnings
+
+    from pact_unittest.remote import HttpBackend
+
+    trustme = pytest.importorskip("trustme")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("127.0.0.1").configure_cert(context)
+
+    def another_thread_adds_a_filter():
+        warnings.filterwarnings("ignore", message="added by another thread")
+
+    server = _answering_verification(200, "{}", another_thread_adds_a_filter, context)
+    try:
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            backend = HttpBackend(f"https://127.0.0.1:{server.server_address[1]}")
+            backend.start()
+            backend.verify()
+            backend.stop()
+            assert any(f[1] is not None and f[1].pattern == "added by another thread"
+                       for f in warnings.filters)
+        assert [str(w.message) for w in seen] == []
     finally:
         server.shutdown()
         server.server_close()
