@@ -389,9 +389,7 @@ class ProcessBackend(HttpBackend):
         self._popen: Optional[subprocess.Popen] = None
         self._watchdog: Optional[subprocess.Popen] = None
         self._finalizer: Optional[weakref.finalize] = None
-        self._output: Deque[str] = deque(maxlen=50)
-        self._port_seen = threading.Event()
-        self._seen_port: Optional[int] = None
+        self._output = _ProcessOutput()
 
     @property
     def pid(self) -> Optional[int]:
@@ -425,13 +423,15 @@ class ProcessBackend(HttpBackend):
         self._popen = popen
         create_time = psutil.Process(popen.pid).create_time()
         self._watchdog = _start_watchdog(popen.pid, create_time, env)
-        # The finalizer holds no reference to self; weakref.finalize also runs at exit.
-        # A death by signal runs neither: then the watchdog stops the service.
+        # Neither the finalizer nor the reader thread refers to self, so a backend that is
+        # dropped while its service runs is collected and the finalizer stops the service
+        # then; weakref.finalize also runs at exit. A death by signal runs neither: then
+        # the watchdog stops the service.
         self._finalizer = weakref.finalize(
             self, _stop_tree, popen, create_time, _STOP_TIMEOUT, self._watchdog
         )
         reader = threading.Thread(
-            target=self._drain, args=(popen,), name=f"pact-mock-service-{popen.pid}",
+            target=_drain, args=(popen, self._output), name=f"pact-mock-service-{popen.pid}",
             daemon=True,
         )
         reader.start()
@@ -441,20 +441,6 @@ class ProcessBackend(HttpBackend):
             self.stop()
             raise
 
-    def _drain(self, popen: subprocess.Popen) -> None:
-        """Read the process output so its pipe never fills; spot the ``port=`` line."""
-        assert popen.stdout is not None
-        for line in popen.stdout:
-            line = line.rstrip("\n")
-            self._output.append(line)
-            log.debug("mock service %s: %s", popen.pid, line)
-            if self._seen_port is None:
-                match = _PORT_LINE.search(line)
-                if match:
-                    self._seen_port = int(match.group(1))
-                    self._port_seen.set()
-        popen.stdout.close()
-
     def _wait_ready(self, popen: subprocess.Popen) -> None:
         deadline = time.monotonic() + self.start_timeout
         while True:
@@ -462,9 +448,9 @@ class ProcessBackend(HttpBackend):
                 raise RuntimeError(
                     f"the mock service for {self.host}:{self.port} exited with code "
                     f"{popen.returncode} before it was ready. Its output:\n"
-                    + "\n".join(self._output)
+                    + "\n".join(self._output.lines)
                 )
-            port = self._seen_port or self.port
+            port = self._output.port or self.port
             if port:
                 self.uri = f"{self._scheme}://{self.host}:{port}"
                 if self._answers():
@@ -472,9 +458,10 @@ class ProcessBackend(HttpBackend):
             if time.monotonic() > deadline:
                 raise RuntimeError(
                     f"the mock service for {self.host}:{self.port} was not ready after "
-                    f"{self.start_timeout:.0f} s. Its output:\n" + "\n".join(self._output)
+                    f"{self.start_timeout:.0f} s. Its output:\n"
+                    + "\n".join(self._output.lines)
                 )
-            self._port_seen.wait(0.02)
+            self._output.port_seen.wait(0.02)
 
     def _answers(self) -> bool:
         try:
@@ -491,6 +478,34 @@ class ProcessBackend(HttpBackend):
             finalizer()
         self._popen = None
         self._watchdog = None
+
+
+class _ProcessOutput:
+    """What the reader thread learns from a service's output: its last lines, its port."""
+
+    def __init__(self) -> None:
+        self.lines: Deque[str] = deque(maxlen=50)
+        self.port: Optional[int] = None
+        self.port_seen = threading.Event()
+
+
+def _drain(popen: subprocess.Popen, output: _ProcessOutput) -> None:
+    """The reader thread: read the process output so its pipe never fills; spot ``port=``.
+
+    A plain function given only what it needs: a bound method of the backend would keep
+    the backend alive as long as the process runs, and its finalizer from ever running.
+    """
+    assert popen.stdout is not None  # Popen was given stdout=PIPE
+    for line in popen.stdout:
+        line = line.rstrip("\n")
+        output.lines.append(line)
+        log.debug("mock service %s: %s", popen.pid, line)
+        if output.port is None:
+            match = _PORT_LINE.search(line)
+            if match:
+                output.port = int(match.group(1))
+                output.port_seen.set()
+    popen.stdout.close()
 
 
 def _with_this_package(env: Dict[str, str]) -> Dict[str, str]:

@@ -83,6 +83,28 @@ def test_process_backend_spawns_serves_and_stops_without_orphans(tmp_path):
     pact.stop_service()  # harmless twice
 
 
+def test_a_dropped_process_backend_is_collected_and_stops_its_service(tmp_path):
+    # The reader thread's target used to be the backend's bound method: the running thread
+    # kept the backend alive, so its weakref.finalize stopped the service only at exit.
+    import gc
+    import weakref
+
+    from pact_unittest.remote import ProcessBackend, service_argv
+
+    name = "C" + uuid.uuid4().hex[:12]
+    backend = ProcessBackend(service_argv(None) + ["--consumer", name, "--port", "0"],
+                             "127.0.0.1", 0)
+    backend.start()
+    pid = backend.pid
+    assert psutil.Process(pid).is_running()
+    collected = weakref.ref(backend)
+    del backend
+    gc.collect()
+    assert collected() is None, "something still refers to the backend"
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert _survivors(name) == []
+
+
 def test_process_backend_on_a_busy_port_fails_at_once_naming_the_port(tmp_path):
     import socket
 
