@@ -1,6 +1,6 @@
 """Stop a mock service process once the process that started it is gone.
 
-Why this exists: :class:`~pact_unittest.remote.ProcessBackend` stops its service in
+Why this exists: :class:`~pact_unittest._process_backend.ProcessBackend` stops its service in
 ``stop_service()`` and, failing that, in a ``weakref.finalize`` at interpreter exit. Neither
 runs when the test process dies of a signal (SIGTERM from a cancelled CI job, SIGHUP from a
 closed terminal, SIGKILL): Python runs no ``atexit`` hooks then, and the service would live

@@ -32,7 +32,8 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 from . import settings
 from .broker.v2 import Broker
 from .model import spec_family
-from .remote import Backend, EmbeddedBackend, HttpBackend, ProcessBackend, service_argv
+from ._process_backend import ProcessBackend, service_argv
+from .remote import Backend, EmbeddedBackend, HttpBackend
 from .request_response import FromTerms, Request, Response
 
 __unittest = True
@@ -239,7 +240,7 @@ class Pact(Broker):
         """The command line v2 built for Ruby's service, on our CLI or the user's command.
 
         ``service`` is added only when the user's command has no sub-command and no flags
-        of its own (see :func:`~pact_unittest.remote.service_argv`). ``--partial-regex`` is
+        of its own (see :func:`~pact_unittest._process_backend.service_argv`). ``--partial-regex`` is
         passed only when asked for: Ruby's service refuses unknown flags (and always
         matches regexes partially anyway).
         """
