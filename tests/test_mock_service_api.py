@@ -354,6 +354,18 @@ def test_mismatch_then_match_still_fails_but_interaction_is_verified(svc):
     assert [i.description for i in svc.verified_interactions()] == ["a request for a"]
 
 
+def test_each_registration_of_one_interaction_object_needs_a_request_of_its_own(svc):
+    # Matches were tracked by id() of the Interaction: once a request had matched it, the
+    # same object registered again counted as matched too, though no request came for it.
+    interaction = svc.add_interaction(_interaction())
+    assert requests.get(svc.uri + "/a").status_code == 200
+    assert svc.add_interaction(interaction) is interaction
+    verification = svc.verification()
+    assert [m.description for m in verification.missing] == ["a request for a"]
+    assert svc.missing_interactions() == [interaction]
+    assert not verification.ok
+
+
 def test_head_request_has_headers_no_body(svc):
     put(svc, _interaction(method="HEAD"))
     reply = requests.head(svc.uri + "/a")

@@ -179,15 +179,18 @@ def replay(session: "Session", request: HttpRequest, partial_regex: bool = False
     with session.lock:
         expected = list(session.expected)
         candidates: List[Tuple[Interaction, List[Any]]] = []
-        for interaction in expected:
+        matched_at: List[int] = []  # positions in expected: one object may be there twice
+        for position, interaction in enumerate(expected):
             if str(interaction.request.get("method", "")).upper() != actual.method:
                 continue
             mismatches = compare(actual, interaction, partial_regex)
             if not any(m.kind in _ROUTE_KINDS for m in mismatches):
                 candidates.append((interaction, mismatches))
+                if not mismatches:
+                    matched_at.append(position)
         matches = [i for i, mismatches in candidates if not mismatches]
         if len(matches) == 1:
-            session.record_match(matches[0])
+            session.record_match(matched_at[0])
             if session.log.isEnabledFor(logging.INFO):
                 session.log.info("Received request %s matched %s", request.line(), matches[0].label())
             return render_response(matches[0], request, context)

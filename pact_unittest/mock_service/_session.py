@@ -24,7 +24,7 @@ import json
 import logging
 import re
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..model import Interaction, normalize_spec_version
 from ..verification import (CandidateDiff, MismatchedRequest, MissingInteraction, RequestSummary,
@@ -144,7 +144,11 @@ class Session:
         self.log = logger or logging.getLogger("pact_unittest.mock_service")
         self.lock = threading.RLock()
         self.expected: List[Interaction] = []
-        self.matched_ids: set = set()
+        # Positions in ``expected`` that a request matched. Positions, not the objects or
+        # their id(): the same Interaction may be registered twice, and each registration
+        # wants a request of its own. ``expected`` only grows at its end or is replaced
+        # whole (clearing this too), so a position names one registration.
+        self.matched_positions: Set[int] = set()
         self.mismatched: List[MismatchedRequest] = []
         self.unexpected: List[UnexpectedRequest] = []
         self.verified: Dict[Tuple[str, str], Interaction] = {}
@@ -209,7 +213,7 @@ class Session:
         return interaction
 
     def _clear_actual(self) -> None:
-        self.matched_ids = set()
+        self.matched_positions = set()
         self.mismatched = []
         self.unexpected = []
 
@@ -229,9 +233,15 @@ class Session:
 
     # ---------------------------------------------------------------- recording requests
 
-    def record_match(self, interaction: Interaction) -> None:
+    def record_match(self, position: int) -> None:
+        """A request matched the interaction at ``position`` in :attr:`expected`.
+
+        Call it holding :attr:`lock` since ``expected`` was read (as replay does), so the
+        position still names the same registration.
+        """
         with self.lock:
-            self.matched_ids.add(id(interaction))
+            interaction = self.expected[position]
+            self.matched_positions.add(position)
             self.verified.setdefault(interaction.key(), interaction)
 
     def record_mismatch(self, request: RequestSummary, candidates: Iterable[CandidateDiff]) -> None:
@@ -247,7 +257,7 @@ class Session:
     def missing_interactions(self) -> List[Interaction]:
         """Expected interactions no request matched (mismatch candidates included: §14.9)."""
         with self.lock:
-            return [i for i in self.expected if id(i) not in self.matched_ids]
+            return [i for n, i in enumerate(self.expected) if n not in self.matched_positions]
 
     def verified_interactions(self) -> List[Interaction]:
         with self.lock:
@@ -256,7 +266,8 @@ class Session:
     def verification(self) -> Verification:
         with self.lock:
             return Verification(
-                missing=tuple(_missing(i) for i in self.expected if id(i) not in self.matched_ids),
+                missing=tuple(_missing(i) for n, i in enumerate(self.expected)
+                              if n not in self.matched_positions),
                 unexpected=tuple(self.unexpected),
                 mismatched=tuple(self.mismatched),
             )
