@@ -246,3 +246,36 @@ def test_form_dict_body_mismatches_are_reported(form):
     assert not verification.ok
     [mismatched] = verification.mismatched
     assert [m.kind for m in mismatched.candidates[0].mismatches] == ["body"]
+
+
+def test_write_pact_from_two_threads_never_runs_twice_at_once(tmp_path, monkeypatch):
+    # The render cache is shared by the test thread (write_pact) and the server thread
+    # (POST /pact): writes must not overlap.
+    import threading
+
+    real_write = pact_file.write_pact
+    calls = []
+    inside = []
+    overlapped = threading.Event()
+
+    def watching_write(*args, **kwargs):
+        calls.append(1)
+        inside.append(1)
+        if len(inside) > 1:
+            overlapped.set()
+        elif len(calls) == 1:
+            overlapped.wait(0.5)  # time for the other writer to come in, if it can
+        try:
+            return real_write(*args, **kwargs)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(pact_file, "write_pact", watching_write)
+    with MockService("C", "P", pact_dir=str(tmp_path)) as svc:
+        other = threading.Thread(target=requests.post, args=(svc.uri + "/pact",),
+                                 kwargs={"headers": ADMIN})
+        other.start()
+        svc.write_pact()
+        other.join(10)
+    assert len(calls) == 2 and not overlapped.is_set()
+    assert (tmp_path / "c-p.json").exists()

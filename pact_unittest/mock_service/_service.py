@@ -80,7 +80,12 @@ class MockService:
         self.session = Session(self.specification_version, logger=self.log)
         #: Verified interactions rendered at the last write_pact (see pact_file.write_pact):
         #: a v2 suite writes after every test, and only the newest interaction is new.
+        #: Guarded by _write_lock: write_pact runs in the test's thread (embedded API) and in
+        #: the server's (POST /pact), possibly at once.
         self._render_cache: Dict[int, Any] = {}
+        #: Serializes write_pact. Not _lock: stop() holds that while it joins the server
+        #: thread, and a POST /pact waiting for it would make stop() wait out its timeout.
+        self._write_lock = threading.Lock()
         self._server: Optional[MockHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
         self._handler: Optional[logging.Handler] = None
@@ -272,9 +277,11 @@ class MockService:
         from .. import pact_file
         from ..settings import run_id
 
-        path = pact_file.write_pact(pact_dir, consumer, provider, self.verified_interactions(),
-                                    self.specification_version, self.file_write_mode, run_id(),
-                                    render_cache=self._render_cache)
+        with self._write_lock:
+            path = pact_file.write_pact(pact_dir, consumer, provider,
+                                        self.verified_interactions(), self.specification_version,
+                                        self.file_write_mode, run_id(),
+                                        render_cache=self._render_cache)
         self.session.mark_written()
         self.log.info("Wrote pact for %s -> %s to %s", consumer, provider, path)
         return path
