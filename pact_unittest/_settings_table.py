@@ -116,7 +116,7 @@ def resolve_class_settings(cls: type) -> ClassSettings:
         values["specification_version"] = normalize_spec_version(values["specification_version"])
     except ValueError as exc:
         raise ValueError(f"{where}.specification_version: {exc}") from None
-    from .pact_file import WRITE_MODES
+    from .model import WRITE_MODES
 
     if values["file_write_mode"] not in WRITE_MODES:
         raise ValueError(

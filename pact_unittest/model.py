@@ -24,6 +24,11 @@ from typing import Any, Dict, Optional, Tuple
 
 SPEC_VERSIONS = ("1.0.0", "1.1.0", "2.0.0", "3.0.0", "4.0.0")
 
+#: How a pact file is written when one exists (see :func:`pact_unittest.pact_file.write_pact`):
+#: Ruby's ``--pact-file-write-mode`` values. Here, not in pact_file, so the mock service
+#: can check them without importing the writer (it loads that only when it writes).
+WRITE_MODES = ("overwrite", "merge", "update", "none")
+
 
 def normalize_spec_version(version: Any) -> str:
     """Return the full form ("2.0.0") of a spec version given as "2", "2.0", 2, "v2"...

@@ -33,7 +33,7 @@ from . import settings
 from .broker.v2 import Broker
 from .model import spec_family
 from ._process_backend import ProcessBackend, service_argv
-from .remote import Backend, EmbeddedBackend, HttpBackend
+from .remote import ADMIN_HEADERS, Backend, EmbeddedBackend, HttpBackend
 from .request_response import FromTerms, Request, Response
 
 __unittest = True
@@ -66,7 +66,7 @@ class Pact(Broker):
     the pact files with :meth:`publish` when ``publish_to_broker`` is true.
     """
 
-    HEADERS = {"X-Pact-Mock-Service": "true"}
+    HEADERS = ADMIN_HEADERS  # v2's name for the admin header
 
     MANDATORY_FIELDS = {"response", "description", "request"}
 

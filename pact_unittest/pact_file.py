@@ -80,7 +80,7 @@ from ._pact_layout import (
     render_pact,
 )
 from ._pact_text import Entry, document_text
-from .model import Interaction, normalize_spec_version
+from .model import WRITE_MODES, Interaction, normalize_spec_version
 
 __all__ = [
     "PactConflictError",
@@ -98,7 +98,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-WRITE_MODES = ("overwrite", "merge", "update", "none")
 
 #: How long a writer waits for another process's lock before giving up (seconds). A write
 #: takes milliseconds; a lock held this long means a stuck process.

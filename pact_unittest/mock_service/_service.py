@@ -14,7 +14,7 @@ import pathlib
 import threading
 from typing import Any, Dict, Iterable, List, Optional, Union
 
-from ..model import Interaction, normalize_spec_version
+from ..model import WRITE_MODES, Interaction, normalize_spec_version
 from ..verification import Verification
 from ._admin import dispatch_admin
 from ._cors import add_cors_headers, preflight
@@ -24,7 +24,6 @@ from ._server import DEFAULT_BODY_LIMIT, MockHTTPServer
 from ._session import Session
 
 LOG_FILE_NAME = "pact-mock-service.log"
-WRITE_MODES = ("overwrite", "merge", "update", "none")
 _parent_logger = logging.getLogger("pact_unittest.mock_service")
 _parent_logger.addHandler(logging.NullHandler())  # a library stays quiet unless configured
 _counter = itertools.count(1)

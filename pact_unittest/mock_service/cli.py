@@ -16,7 +16,8 @@ import threading
 from typing import List, Optional
 
 from .._version import __version__
-from ._service import WRITE_MODES, MockService
+from ..model import WRITE_MODES
+from ._service import MockService
 
 _LEVELS = ("DEBUG", "INFO", "WARN", "WARNING", "ERROR", "FATAL", "CRITICAL")
 
