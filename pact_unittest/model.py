@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 SPEC_VERSIONS = ("1.0.0", "1.1.0", "2.0.0", "3.0.0", "4.0.0")
 
@@ -61,6 +61,18 @@ def matching_version(version: str) -> str:
     """
     full = normalize_spec_version(version)
     return "2.0.0" if full < "2" else full
+
+
+def interaction_label(description: str, states: Sequence[str]) -> str:
+    """How an interaction is named in every message: ``'desc' (given 'a', 'b')``.
+
+    One rule for the model and for the verification results rebuilt from JSON, which
+    know the interaction only by description and provider state.
+    """
+    text = repr(description)
+    if states:
+        text += " (given " + ", ".join(repr(state) for state in states) + ")"
+    return text
 
 
 @dataclass(frozen=True)
@@ -123,7 +135,4 @@ class Interaction:
 
     def label(self) -> str:
         """How the interaction is named in messages: 'desc' (given 'state')."""
-        text = repr(self.description)
-        if self.provider_states:
-            text += " (given " + ", ".join(repr(s.name) for s in self.provider_states) + ")"
-        return text
+        return interaction_label(self.description, [s.name for s in self.provider_states])

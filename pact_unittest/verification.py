@@ -17,6 +17,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple, Union
 
+from .model import interaction_label
+
 if TYPE_CHECKING:  # pragma: no cover
     from .matching import Mismatch
 
@@ -96,6 +98,10 @@ def _mismatch_from_json(data: Mapping[str, Any]) -> "Mismatch":
                     rule=data.get("rule"))
 
 
+def _label(description: str, provider_state: Optional[str]) -> str:
+    return interaction_label(description, () if provider_state is None else (provider_state,))
+
+
 @dataclass(frozen=True)
 class CandidateDiff:
     """A registered interaction compared with a request, and why it did not match."""
@@ -105,10 +111,7 @@ class CandidateDiff:
     mismatches: Tuple["Mismatch", ...] = ()
 
     def label(self) -> str:
-        text = repr(self.description)
-        if self.provider_state is not None:
-            text += f" (given {self.provider_state!r})"
-        return text
+        return _label(self.description, self.provider_state)
 
     def to_json(self) -> Dict[str, Any]:
         return {"description": self.description, "provider_state": self.provider_state,
@@ -180,10 +183,7 @@ class MissingInteraction:
         return text + ("?" + self.query if self.query else "")
 
     def label(self) -> str:
-        text = repr(self.description)
-        if self.provider_state is not None:
-            text += f" (given {self.provider_state!r})"
-        return text
+        return _label(self.description, self.provider_state)
 
     def to_json(self) -> Dict[str, Any]:
         return {"description": self.description, "provider_state": self.provider_state,
