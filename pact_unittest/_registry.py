@@ -18,7 +18,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Tuple
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def stop_all() -> None:
         _stop(entry.service)
 
 
-def running() -> Dict[ServiceKey, Optional[int]]:
+def running() -> Dict[ServiceKey, int]:
     """Key -> number of classes using it, for tests and debugging."""
     with _lock:
         return {key: entry.users for key, entry in _current().entries.items()}
