@@ -38,7 +38,7 @@ from ._wire_http import encode_form, parse_query, query_hash, render_query, scal
 from .model import Interaction, ProviderState, normalize_spec_version, spec_family
 from .matchers import Matcher
 
-__all__ = ["parse_interaction", "reify", "to_wire", "describe_request_line"]
+__all__ = ["parse_interaction", "reify", "to_wire"]
 
 _BODY_OBJECT_KEYS = {"content", "contentType", "encoded", "contentTypeHint"}
 _FORM = "application/x-www-form-urlencoded"
@@ -444,7 +444,7 @@ class _Raw:
         self.body = body
 
 
-def describe_request_line(request: Mapping) -> str:
+def _describe_request_line(request: Mapping) -> str:
     """``"GET /a?x=1"`` for a request in any accepted form (for messages and logs)."""
     method = str(request.get("method") or "").upper()
     path = reify(request.get("path"))

@@ -13,7 +13,7 @@ from pact_unittest.model import Interaction, ProviderState
 from pact_unittest.matchers import (
     ArrayContaining, Date, EachLike, Format, Include, Integer, Like, SomethingLike, Term, Values,
 )
-from pact_unittest.wire import describe_request_line, parse_interaction, reify, to_wire
+from pact_unittest.wire import _describe_request_line, parse_interaction, reify, to_wire
 
 
 def _interaction(request=None, response=None, **extra):
@@ -416,10 +416,10 @@ def test_reify_to_wire_and_request_line():
     assert reify(value) == {"a": 1, "b": ["x", "x"], "c": 4,
                             "w": ["fc763eba-0905-41c5-a27f-3934ab26786c"]}
     assert to_wire({"a": [Like(1)]}) == {"a": [{"json_class": "Pact::SomethingLike", "contents": 1}]}
-    assert describe_request_line({"method": "get", "path": Term("/a", "/a"),
-                                  "query": {"x": ["1", "2"]}}) == "GET /a?x=1&x=2"
-    assert describe_request_line({"method": "POST", "path": ""}) == "POST /"
-    assert describe_request_line({"method": "GET", "path": "/q", "query": "a=b"}) == "GET /q?a=b"
+    assert _describe_request_line({"method": "get", "path": Term("/a", "/a"),
+                                   "query": {"x": ["1", "2"]}}) == "GET /a?x=1&x=2"
+    assert _describe_request_line({"method": "POST", "path": ""}) == "POST /"
+    assert _describe_request_line({"method": "GET", "path": "/q", "query": "a=b"}) == "GET /q?a=b"
 
 
 # ---------------------------------------------------------------------------------------
