@@ -12,11 +12,9 @@ from typing import Any, Dict, List
 
 from .matchers import EachLike, Like, Matcher, Term, compile_regex
 from .matchers_v3 import FFI_MATCHER_TYPES, ArrayContaining, V3Matcher, ffi_rule
+from .model import MAX_DEPTH
 
-__all__ = ["hydrate", "reify", "to_wire", "MAX_DEPTH", "FfiType", "AllOf"]
-
-#: Deeper bodies are refused: nothing real nests this far, and it bounds recursion.
-MAX_DEPTH = 150
+__all__ = ["hydrate", "reify", "to_wire", "FfiType", "AllOf"]
 
 _JSON_CLASSES = ("Pact::Term", "Pact::SomethingLike", "Pact::ArrayLike")
 

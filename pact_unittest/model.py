@@ -29,6 +29,11 @@ SPEC_VERSIONS = ("1.0.0", "1.1.0", "2.0.0", "3.0.0", "4.0.0")
 #: can check them without importing the writer (it loads that only when it writes).
 WRITE_MODES = ("overwrite", "merge", "update", "none")
 
+#: How deep an interaction's values may nest. Deeper ones are refused when read (nothing
+#: real nests this far, and it bounds recursion); the admin API names the limit when it
+#: refuses a request for it.
+MAX_DEPTH = 150
+
 
 def normalize_spec_version(version: Any) -> str:
     """Return the full form ("2.0.0") of a spec version given as "2", "2.0", 2, "v2"...

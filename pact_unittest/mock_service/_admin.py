@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
 from urllib.parse import parse_qs
 
-from .._wire_hydrate import MAX_DEPTH
+from ..model import MAX_DEPTH
 from ._http import HttpRequest, Response, error_response, json_response, text_response
 from ._session import InteractionClashError
 
