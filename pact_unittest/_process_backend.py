@@ -146,15 +146,17 @@ class ProcessBackend(HttpBackend):
         )
         reader.start()
         try:
-            self._wait_ready(popen)
+            self._wait_ready(popen, reader)
         except BaseException:
             self.stop()
             raise
 
-    def _wait_ready(self, popen: subprocess.Popen) -> None:
+    def _wait_ready(self, popen: subprocess.Popen, reader: threading.Thread) -> None:
         deadline = time.monotonic() + self.start_timeout
         while True:
             if popen.poll() is not None:
+                # The reader may not have read the last lines yet: they say why it died.
+                reader.join(_STOP_TIMEOUT)
                 raise RuntimeError(
                     f"the mock service for {self.host}:{self.port} exited with code "
                     f"{popen.returncode} before it was ready. Its output:\n"
