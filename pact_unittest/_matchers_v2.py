@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Dict, List
+from enum import Enum
+from typing import Any, Dict, List, Tuple
 
 __all__ = [
     "Matcher",
@@ -244,14 +245,22 @@ _ISO_DATE = datetime.datetime(1991, 2, 20, 6, 35, 26, tzinfo=datetime.timezone.u
 
 
 class Format:
-    """Matchers for common formats, as pact-python v2's ``Format()`` built them.
+    """Matchers for common formats, exactly as pact-python v2's ``Format()`` built them.
+
+    As in v2, each format is a method on the class (``Format().iso_8601_datetime(with_ms=
+    True)``, ``Format().integer_or_identifier()``) and ``__init__`` stores its result under
+    the usual attribute names, shadowing the method of the same name on the instance
+    (``Format().uuid`` is a ``Term``). The methods carry no annotations so that their
+    signatures are v2's, name for name (a test compares them with pact-python 2.3.3's).
+    v2's ``PendingDeprecationWarning`` is not repeated: the deprecation is pact-python's.
 
     >>> Format().uuid.example()
     'fc763eba-0905-41c5-a27f-3934ab26786c'
     """
 
-    class Regexes:
-        """The regexes of pact-python 2.3.3, verbatim (they are part of the wire form)."""
+    class Regexes(Enum):
+        """Regex Enum for common formats: pact-python 2.3.3's, verbatim (they are part of
+        the wire form), so ``Format.Regexes.uuid.value`` is the regex as in v2."""
 
         ip_address = r"(\d{1,3}\.)+\d{1,3}"
         hexadecimal = r"[0-9a-fA-F]+"
@@ -303,22 +312,73 @@ class Format:
             r"[0-6]\d\.\d+(?:(?:[+-]\d\d:?\d\d)|\x5A)?$"
         )
 
+    # The instance attributes v2's __init__ sets (each from the method of the same name or
+    # the one given), in v2's order.
+    _ATTRIBUTES: Tuple[Tuple[str, str, Dict[str, Any]], ...] = (
+        ("identifier", "integer_or_identifier", {}),
+        ("integer", "integer_or_identifier", {}),
+        ("decimal", "decimal", {}),
+        ("ip_address", "ip_address", {}),
+        ("hexadecimal", "hexadecimal", {}),
+        ("ipv6_address", "ipv6_address", {}),
+        ("uuid", "uuid", {}),
+        ("timestamp", "timestamp", {}),
+        ("date", "date", {}),
+        ("time", "time", {}),
+        ("iso_datetime", "iso_8601_datetime", {}),
+        ("iso_datetime_ms", "iso_8601_datetime", {"with_ms": True}),
+    )
+
     def __init__(self) -> None:
-        rx = self.Regexes
-        self.identifier: Matcher = Like(1)
-        self.integer: Matcher = Like(1)
-        self.decimal: Matcher = Like(1.0)
-        self.ip_address: Matcher = Term(rx.ip_address, "127.0.0.1")
-        self.hexadecimal: Matcher = Term(rx.hexadecimal, "3F")
-        self.ipv6_address: Matcher = Term(rx.ipv6_address, "::ffff:192.0.2.128")
-        self.uuid: Matcher = Term(rx.uuid, "fc763eba-0905-41c5-a27f-3934ab26786c")
-        self.timestamp: Matcher = Term(rx.timestamp, _REF_TIME.isoformat())
-        self.date: Matcher = Term(rx.date, _REF_TIME.date().isoformat())
-        self.time: Matcher = _UncheckedTerm(rx.time_regex, _REF_TIME.time().isoformat())
-        self.iso_datetime: Matcher = Term(rx.iso_8601_datetime, _ISO_DATE.isoformat())
-        self.iso_datetime_ms: Matcher = Term(
-            rx.iso_8601_datetime_ms, _ISO_DATE.replace(microsecond=79043).isoformat()
-        )
+        for attribute, method, kwargs in self._ATTRIBUTES:
+            # setattr: on the instance the value shadows the method of the same name, as in v2
+            setattr(self, attribute, getattr(self, method)(**kwargs))
+
+    def integer_or_identifier(self):  # noqa: ANN201 - v2's signature
+        """Match any integer: ``Like(1)``."""
+        return Like(1)
+
+    def decimal(self):  # noqa: ANN201
+        """Match any decimal: ``Like(1.0)``."""
+        return Like(1.0)
+
+    def ip_address(self):  # noqa: ANN201
+        """Match an IPv4 address (example ``127.0.0.1``)."""
+        return Term(self.Regexes.ip_address.value, "127.0.0.1")
+
+    def hexadecimal(self):  # noqa: ANN201
+        """Match a hexadecimal string (example ``3F``)."""
+        return Term(self.Regexes.hexadecimal.value, "3F")
+
+    def ipv6_address(self):  # noqa: ANN201
+        """Match an IPv6 address (example ``::ffff:192.0.2.128``)."""
+        return Term(self.Regexes.ipv6_address.value, "::ffff:192.0.2.128")
+
+    def uuid(self):  # noqa: ANN201
+        """Match a lower-case UUID."""
+        return Term(self.Regexes.uuid.value, "fc763eba-0905-41c5-a27f-3934ab26786c")
+
+    def timestamp(self):  # noqa: ANN201
+        """Match an ISO 8601 timestamp (example ``2000-02-01T12:30:00``)."""
+        return Term(self.Regexes.timestamp.value, _REF_TIME.isoformat())
+
+    def date(self):  # noqa: ANN201
+        """Match an ISO 8601 date (example ``2000-02-01``)."""
+        return Term(self.Regexes.date.value, _REF_TIME.date().isoformat())
+
+    def time(self):  # noqa: ANN201
+        """v2's time matcher: its example ``12:30:00`` does not match its regex (which needs
+        a leading ``T``), so it is built unchecked and refused at registration, as Ruby
+        refused it (see :class:`_UncheckedTerm`)."""
+        return _UncheckedTerm(self.Regexes.time_regex.value, _REF_TIME.time().isoformat())
+
+    def iso_8601_datetime(self, with_ms=False):  # noqa: ANN201
+        """Match a full ISO 8601 date-time; with ``with_ms=True`` only ones with a fraction
+        of a second (example ``1991-02-20T06:35:26.079043+00:00``)."""
+        if with_ms:
+            return Term(self.Regexes.iso_8601_datetime_ms.value,
+                        _ISO_DATE.replace(microsecond=79043).isoformat())
+        return Term(self.Regexes.iso_8601_datetime.value, _ISO_DATE.isoformat())
 
     def __repr__(self) -> str:
         return "Format()"

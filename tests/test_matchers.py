@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 
 import pytest
 
@@ -323,3 +324,67 @@ def test_a_generator_that_cannot_generate_is_refused_when_the_interaction_is_rea
                                 "body": body}}
     with pytest.raises(ValueError, match=r"RandomInt\(min=5, max=1\): min must not be greater"):
         parse_interaction(interaction, "3.0.0")
+
+
+# Describes ``Format``'s public surface: every public name of the class and of an instance,
+# with its kind, its signature when callable, and its wire form (a method is called with its
+# defaults, plus ``iso_8601_datetime(with_ms=True)``); ``Regexes`` member by member. Run
+# here on ours and in pact-python 2.3.3's interpreter on theirs.
+_FORMAT_SURFACE = r'''
+import enum, inspect, json
+
+def _wire(value):
+    return value.generate() if hasattr(value, "generate") else repr(value)
+
+def _describe(obj):
+    out = {}
+    for name in sorted(n for n in dir(obj) if not n.startswith("_")):
+        value = getattr(obj, name)
+        if name == "Regexes":
+            out[name] = {"enum": isinstance(value, type) and issubclass(value, enum.Enum),
+                         "members": {m.name: m.value for m in value}}
+        elif callable(value) and not hasattr(value, "generate"):
+            entry = {"kind": "method", "signature": str(inspect.signature(value))}
+            if isinstance(obj, Format):
+                entry["wire"] = _wire(value())
+                if name == "iso_8601_datetime":
+                    entry["wire_ms"] = _wire(value(with_ms=True))
+            out[name] = entry
+        else:
+            public = next(c for c in type(value).__mro__ if not c.__name__.startswith("_"))
+            out[name] = {"kind": public.__name__, "wire": _wire(value)}
+    return out
+
+print(json.dumps({"class": _describe(Format), "instance": _describe(Format())},
+                 sort_keys=True))
+'''
+
+
+def test_format_has_pact_python_2_3_3s_public_names_signatures_and_wire_forms():
+    interpreter = pact_python_interpreter()
+    if interpreter is None:
+        pytest.skip("pact-python 2.3.3 reference venv not found (PACT_UNITTEST_REF_VENV)")
+    prelude = "import warnings\nwarnings.simplefilter('ignore')\nfrom {} import Format\n"
+    theirs_proc = subprocess.run(
+        [str(interpreter), "-c", prelude.format("pact.matchers") + _FORMAT_SURFACE],
+        capture_output=True, text=True, env=reference_env(), timeout=60)
+    assert theirs_proc.returncode == 0, theirs_proc.stderr
+    ours_proc = subprocess.run(
+        [sys.executable, "-c", prelude.format("pact_unittest.matchers") + _FORMAT_SURFACE],
+        capture_output=True, text=True, timeout=60)
+    assert ours_proc.returncode == 0, ours_proc.stderr
+    theirs, ours = json.loads(theirs_proc.stdout), json.loads(ours_proc.stdout)
+    for side in ("class", "instance"):
+        assert sorted(ours[side]) == sorted(theirs[side]), side
+        for name in theirs[side]:
+            assert ours[side][name] == theirs[side][name], f"{side} {name}"
+
+
+def test_format_v2_methods_used_by_real_suites():
+    # pact-python's own examples/tests/test_00_consumer.py calls these.
+    fmt = Format()
+    assert fmt.iso_8601_datetime(with_ms=False).example() == "1991-02-20T06:35:26+00:00"
+    assert fmt.iso_8601_datetime(with_ms=True) == fmt.iso_datetime_ms
+    assert fmt.integer_or_identifier() == Like(1)
+    assert Format.Regexes.uuid.value == fmt.uuid.matcher
+    assert [m.name for m in Format.Regexes][:2] == ["ip_address", "hexadecimal"]
