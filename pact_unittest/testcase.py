@@ -74,6 +74,10 @@ class PactMixin:
 
     #: The mock service's base URL ("http://127.0.0.1:54321"), set by setUpClass.
     mock_service_uri: str
+    #: With ``ssl``: the PEM certificate the service presents (``sslcert``, or the
+    #: self-signed one made for it), for the client to trust: ``verify=`` in requests.
+    #: ``None`` for plain HTTP. Set by setUpClass.
+    mock_service_cert: Optional[str] = None
     # Set per class by setUpClass (in the class's own __dict__).
     _pact_settings: ClassSettings
     _pact_service: Any
@@ -104,6 +108,7 @@ class PactMixin:
                 write_class_pact, cfg, collected, f"{cls.__module__}.{cls.__qualname__}")
             cls._pact_service = service
             cls.mock_service_uri = service.uri
+            cls.mock_service_cert = _certificate_of(service)
             super().setUpClass()  # type: ignore[misc]
         except unittest.SkipTest:
             raise
@@ -299,6 +304,15 @@ class _Lease:
         service, self.service = self.service, None
         if service is not None:
             _registry.release(service)
+
+
+def _certificate_of(service: Any) -> Optional[str]:
+    """The PEM file a client must trust to reach ``service`` over HTTPS (None for HTTP)."""
+    if not service.ssl:
+        return None
+    from .mock_service._tls import certificate_file
+
+    return certificate_file(service.host, service.sslcert)
 
 
 def _service_of(cls: type) -> Any:

@@ -457,3 +457,29 @@ def test_the_decorator_prefix_does_not_repeat_what_the_inner_message_says(inner:
     from pact_unittest.testcase import _interaction_error
 
     assert str(_interaction_error("t.test", "x", ValueError(inner))) == expected
+
+
+def test_ssl_class_exposes_the_certificate_a_verifying_client_trusts(tmp_path: Path) -> None:
+    pytest.importorskip("cryptography")
+    seen: Dict[str, Any] = {}
+
+    def test_trusting(self: Any) -> None:
+        seen["cert"] = self.mock_service_cert
+        reply = requests.get(self.mock_service_uri + "/tls", verify=self.mock_service_cert)
+        self.assertEqual(reply.json(), {"path": "/tls"})
+
+    def test_not_trusting(self: Any) -> None:  # the default CA bundle does not know it
+        with self.assertRaises(requests.exceptions.SSLError):
+            requests.get(self.mock_service_uri + "/x")
+
+    cls = make_class(tmp_path, ssl=True, test_trusting=get("/tls")(test_trusting),
+                     test_not_trusting=test_not_trusting)
+    result = run_case(cls)
+    assert result.failures == [] and result.errors == [], result.failures + result.errors
+    assert cls.mock_service_uri.startswith("https://127.0.0.1:")
+    assert seen["cert"] == cls.mock_service_cert and Path(seen["cert"]).is_file()
+    assert "BEGIN CERTIFICATE" in Path(seen["cert"]).read_text()
+    assert pact_descriptions(tmp_path) == ["a request for /tls"]
+    plain = make_class(tmp_path / "plain", test_trusting=get("/tls")(test_trusting))
+    run_case(plain)
+    assert plain.mock_service_cert is None

@@ -87,6 +87,16 @@ def self_signed_files(host: str) -> Tuple[str, str]:
         return _cache[host]
 
 
+def certificate_file(host: str, certfile: Optional[str] = None) -> str:
+    """The PEM certificate a client should trust for a service on ``host``.
+
+    ``certfile`` (the ``sslcert`` given) when there is one, else the self-signed
+    certificate made for ``host`` (the same file :func:`server_context` serves). A client
+    passes it as ``verify=`` (requests) or ``cafile=`` (``ssl.create_default_context``).
+    """
+    return os.fspath(certfile) if certfile else self_signed_files(host)[0]
+
+
 def server_context(host: str, certfile: Optional[str] = None, keyfile: Optional[str] = None) -> ssl.SSLContext:
     """A server SSL context with the given cert/key, else a self-signed one for ``host``."""
     if bool(certfile) != bool(keyfile):
