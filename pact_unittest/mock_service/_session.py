@@ -41,8 +41,14 @@ _FIELDS = (
 )
 
 
-class InteractionClashError(ValueError):
-    """A new interaction reuses the key of a verified one with different content (Ruby §6)."""
+class InteractionClashError(ValueError, AssertionError):
+    """A new interaction reuses the key of a verified one with different content (Ruby §6).
+
+    A ``ValueError`` (the input is refused, like any invalid interaction) and an
+    ``AssertionError``: the contract is broken by the test itself, and pact-python v2 raised
+    an ``AssertionError`` with this text (Ruby's 500 answer to the PUT), so a v2 suite's
+    test FAILs on it rather than ERRORs, with the embedded service as over HTTP.
+    """
 
 
 def _ruby_inspect(value: Optional[str]) -> str:
