@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple
 
@@ -79,6 +80,29 @@ class ClassSettings:
         )
 
 
+_base_lock = threading.Lock()
+_base_dir: Optional[str] = None
+
+
+def base_dir() -> str:
+    """The directory relative ``pact_dir``/``log_dir`` settings are resolved against.
+
+    The current directory when the first PactMixin class of the process resolves its
+    settings, then fixed for the process: a test that calls ``os.chdir()`` (and does not
+    change back) must not make the next class of the same pair resolve ``"pacts"``
+    elsewhere and silently write a second file. One run writes one file per pair.
+    """
+    global _base_dir
+    with _base_lock:
+        if _base_dir is None:
+            _base_dir = os.getcwd()
+        return _base_dir
+
+
+def _absolute(path: Any) -> str:
+    return os.path.normpath(os.path.join(base_dir(), os.fspath(path)))
+
+
 def _convert(name: str, raw: str) -> Any:
     if name in _BOOLS:
         return settings.parse_bool(raw, settings.env_name(name))
@@ -126,9 +150,9 @@ def resolve_class_settings(cls: type) -> ClassSettings:
     port = values["port"]
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ValueError(f"{where}.port={port!r}: use a port number (0 = any free port)")
-    values["pact_dir"] = os.path.abspath(os.fspath(values["pact_dir"]))
+    values["pact_dir"] = _absolute(values["pact_dir"])
     if values["log_dir"] is not None:
-        values["log_dir"] = os.path.abspath(os.fspath(values["log_dir"]))
+        values["log_dir"] = _absolute(values["log_dir"])
     tags = values["consumer_tags"]
     if tags is not None and not isinstance(tags, tuple):
         values["consumer_tags"] = (tags,) if isinstance(tags, str) else tuple(tags)

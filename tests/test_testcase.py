@@ -5,6 +5,7 @@ Real embedded mock services on 127.0.0.1, real requests, pact files in tmp dirs.
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import unittest
 from pathlib import Path
@@ -483,3 +484,29 @@ def test_ssl_class_exposes_the_certificate_a_verifying_client_trusts(tmp_path: P
     plain = make_class(tmp_path / "plain", test_trusting=get("/tls")(test_trusting))
     run_case(plain)
     assert plain.mock_service_cert is None
+
+
+def test_a_chdir_in_a_test_does_not_move_the_next_class_s_pact_dir(tmp_path: Path,
+                                                                    monkeypatch: Any) -> None:
+    from pact_unittest import _settings_table
+
+    monkeypatch.setattr(_settings_table, "_base_dir", None)  # as in a fresh process
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "elsewhere").mkdir()
+
+    def test_moving(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/one")
+        os.chdir(tmp_path / "elsewhere")  # and never back
+
+    def test_after(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/two")
+
+    first = make_class(tmp_path, pact_dir="pacts", test_moving=get("/one")(test_moving))
+    second = make_class(tmp_path, pact_dir="pacts", test_after=get("/two")(test_after))
+    for cls in (first, second):
+        result = run_case(cls)
+        assert result.wasSuccessful(), result.failures + result.errors
+    assert Path.cwd() == tmp_path / "elsewhere"
+    assert second._pact_settings.pact_dir == str(tmp_path / "pacts")
+    assert pact_descriptions(tmp_path / "pacts") == ["a request for /one", "a request for /two"]
+    assert not (tmp_path / "elsewhere" / "pacts").exists()
