@@ -134,6 +134,13 @@ class Pact(Broker):
         self._log_dir_given = log_dir
         self._backend: Optional[Backend] = None
         self._http: Optional[HttpBackend] = None
+        #: pact_dir made absolute by start_service(): where the files go and are published
+        #: from, whatever the working directory is later (v2: Ruby's, fixed at its spawn).
+        self._resolved_pact_dir: Optional[str] = None
+
+    def _pact_dir_now(self) -> str:
+        """The absolute pact directory: fixed by ``start_service()``, else resolved now."""
+        return self._resolved_pact_dir or os.path.abspath(self.pact_dir)
 
     def __repr__(self) -> str:
         return (f"Pact(consumer={self.consumer.name!r}, provider={self.provider.name!r}, "
@@ -199,6 +206,9 @@ class Pact(Broker):
         """
         if self._backend is not None:
             return
+        # A relative pact_dir is resolved now, as v2's Ruby process resolved it against the
+        # directory it was started in: a later os.chdir does not move the pact file.
+        self._resolved_pact_dir = os.path.abspath(self.pact_dir)
         backend = self._make_backend()
         backend.start()
         self._backend = backend
@@ -217,7 +227,7 @@ class Pact(Broker):
                 tag_with_git_branch=self.consumer.tag_with_git_branch,
                 consumer_tags=self.consumer.tags,
                 branch=self.consumer.branch,
-                pact_dir=self.pact_dir,
+                pact_dir=self._pact_dir_now(),
                 build_url=self.consumer.build_url,
                 auto_detect_version_properties=self.consumer.auto_detect_version_properties,
             )
@@ -226,7 +236,7 @@ class Pact(Broker):
         if self.mock_service == "embedded":
             return EmbeddedBackend(
                 consumer=self.consumer.name, provider=self.provider.name,
-                host=self.host_name, port=self.port, pact_dir=self.pact_dir,
+                host=self.host_name, port=self.port, pact_dir=self._pact_dir_now(),
                 specification_version=self.specification_version,
                 file_write_mode=self.file_write_mode, cors=self.cors, ssl=self.ssl,
                 sslcert=self.sslcert, sslkey=self.sslkey, log_dir=self._log_dir_given,
@@ -252,7 +262,7 @@ class Pact(Broker):
         if self._log_dir_given:
             argv += ["--log", os.path.join(self._log_dir_given, "pact-mock-service.log")]
         argv += [
-            "--pact-dir", self.pact_dir,
+            "--pact-dir", self._pact_dir_now(),
             "--pact-file-write-mode", self.file_write_mode,
             f"--pact-specification-version={self.specification_version}",
             "--consumer", self.consumer.name,

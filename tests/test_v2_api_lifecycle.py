@@ -49,3 +49,26 @@ def test_an_interaction_clash_is_an_assertion_error_with_rubys_text(tmp_path):
         assert "but a different response body has already been used" in str(info.value)
     finally:
         pact.stop_service()
+
+
+# ----------------------------------------------------------------------------- pact_dir
+
+
+def test_a_relative_pact_dir_is_resolved_when_the_service_starts(tmp_path, monkeypatch):
+    # pact-python 2.3.3 gave Ruby the relative path at start_service(); Ruby resolved it
+    # against its own working directory, fixed when it was spawned.
+    (tmp_path / "start").mkdir()
+    (tmp_path / "later").mkdir()
+    monkeypatch.chdir(tmp_path / "start")
+    pact = _pact(pact_dir="pacts")
+    pact.start_service()
+    try:
+        monkeypatch.chdir(tmp_path / "later")
+        _get_user(pact, Like({"name": "Ada"}))
+        with pact:
+            requests.get(pact.uri + "/users/1")
+    finally:
+        pact.stop_service()
+    assert (tmp_path / "start" / "pacts" / "c-p.json").is_file()
+    assert not (tmp_path / "later" / "pacts").exists()
+    assert pact.pact_dir == "pacts"  # the attribute stays as given, as in v2
