@@ -95,6 +95,23 @@ class Pact(Broker):
         mock_service_url: Optional[str] = None,
         partial_regex: Optional[bool] = None,
     ) -> None:
+        """Describe the contract and its mock service; nothing starts until ``start_service``.
+
+        The positional parameters are pact-python v2's, with its defaults: the service
+        listens on ``host_name:port`` (``port=0``: a free port, shown by ``uri`` once
+        started), writes ``<consumer>-<provider>.json`` into ``pact_dir`` (default: the
+        current directory; a relative one is resolved when the service starts, as v2's Ruby
+        process resolved it against the directory it was started in) in
+        ``file_write_mode`` ("overwrite", "merge" or "none") for ``specification_version``;
+        ``log_dir`` gets ``pact-mock-service.log``; ``ssl``/``sslcert``/``sslkey`` serve
+        HTTPS; ``cors`` answers CORS preflights. ``publish_to_broker`` and the
+        ``broker_*`` credentials make ``stop_service()`` publish the pact files.
+
+        Keyword-only, not in v2: ``mock_service`` ("embedded", "process" or "external"),
+        ``mock_service_command`` and ``mock_service_url`` choose where the service runs
+        (see the module documentation); ``partial_regex`` makes regexes match anywhere in
+        a value, as Ruby's service did.
+        """
         super().__init__(broker_base_url, broker_username, broker_password, broker_token)
 
         scheme = "https" if ssl else "http"
@@ -199,15 +216,20 @@ class Pact(Broker):
     # ------------------------------------------------------------------ service
 
     def start_service(self) -> None:
-        """Start the mock service (embedded, a process, or check the external one).
+        """Start the mock service that plays the provider while the tests run.
+
+        v2 spawned Ruby's ``pact-mock-service`` here; by default this starts our service in
+        this process instead (``mock_service="process"`` spawns one, ``"external"`` only
+        checks that the service at ``uri`` answers). Call it once, before the tests (v2
+        suites do it at module level or in ``setUpClass``), and ``stop_service()`` after.
+        A relative ``pact_dir`` is resolved now, so a later ``os.chdir`` does not move
+        the pact file. Calling it again while started does nothing.
 
         :raises OSError: the port is taken (the message names host and port).
         :raises RuntimeError: a mock service process did not become ready.
         """
         if self._backend is not None:
             return
-        # A relative pact_dir is resolved now, as v2's Ruby process resolved it against the
-        # directory it was started in: a later os.chdir does not move the pact file.
         self._resolved_pact_dir = os.path.abspath(self.pact_dir)
         backend = self._make_backend()
         backend.start()
@@ -215,7 +237,11 @@ class Pact(Broker):
         self.uri = backend.uri
 
     def stop_service(self) -> None:
-        """Stop the mock service; harmless if it is not running. Publishes if asked to."""
+        """Stop the mock service, then publish the pact files if ``publish_to_broker``.
+
+        As in v2, publishing happens here because the files are complete only once every
+        test has run. Stopping twice, or without a start, is harmless (v2 raised).
+        """
         backend, self._backend = self._backend, None
         if backend is not None:
             backend.stop()
@@ -291,7 +317,11 @@ class Pact(Broker):
     # ------------------------------------------------------------------ test flow
 
     def setup(self) -> None:
-        """Register the interactions defined so far with the mock service.
+        """Register the interactions defined so far with the mock service (v2's semantics).
+
+        The service's expected interactions are replaced by these (``DELETE`` then ``PUT
+        /interactions``), so each test starts from its own; interactions verified by
+        earlier tests stay recorded for the pact file. ``with pact:`` calls this on entry.
 
         :raises PactException: an interaction lacks a description, request or response.
         :raises ValueError: the embedded service rejects an interaction (e.g. a ``Term``
@@ -311,6 +341,12 @@ class Pact(Broker):
     def verify(self) -> None:
         """Check that every interaction happened as expected, then write the pact file.
 
+        v2's semantics: the defined interactions are forgotten first (the next test defines
+        its own), then the service is asked whether each registered interaction was
+        received as declared and nothing else arrived, and the pact file is written (in
+        ``overwrite`` mode it holds what was verified so far). ``with pact:`` calls this on
+        a normal exit.
+
         :raises AssertionError: a request was missing, unexpected or mismatched; the
             message lists each with its mismatches.
         """
@@ -320,10 +356,20 @@ class Pact(Broker):
         client.write_pact()
 
     def __enter__(self) -> "Pact":
+        """Register the defined interactions (:meth:`setup`) before the block's requests.
+
+        Returns the Pact (v2 returned None, so ``with pact as p`` is an addition).
+        """
         self.setup()
         return self
 
     def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+        """Verify and write the pact (:meth:`verify`), unless the block raised.
+
+        When the block raised, its exception is the test's failure: verifying would only
+        add a second report of the same problem (the requests the block did not send), so,
+        as in v2, the interactions are dropped unverified and the exception propagates.
+        """
         self._interactions = []
         if exc_type is not None:
             return

@@ -7,6 +7,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import pydoc
 
 import pytest
 import requests
@@ -72,3 +73,17 @@ def test_a_relative_pact_dir_is_resolved_when_the_service_starts(tmp_path, monke
     assert (tmp_path / "start" / "pacts" / "c-p.json").is_file()
     assert not (tmp_path / "later" / "pacts").exists()
     assert pact.pact_dir == "pacts"  # the attribute stays as given, as in v2
+
+
+# ----------------------------------------------------------------------------- docstrings
+
+
+def test_pact_documents_its_own_constructor_and_v2_methods():
+    init_doc = inspect.getdoc(Pact.__init__) or ""
+    assert "client_options" not in init_doc  # was Broker.__init__'s, inherited
+    assert "host_name" in init_doc and "mock_service" in init_doc
+    for name in ("__enter__", "__exit__", "setup", "verify", "start_service", "stop_service"):
+        doc = getattr(Pact, name).__doc__
+        assert doc and len(doc.split()) > 12, name
+    assert "verif" in Pact.__exit__.__doc__ and "raised" in Pact.__exit__.__doc__
+    assert "client_options" not in pydoc.render_doc(Pact, renderer=pydoc.plaintext)
