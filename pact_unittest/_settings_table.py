@@ -80,6 +80,7 @@ class ClassSettings:
         )
 
 
+_NO_VALUE: Any = object()
 _base_lock = threading.Lock()
 _base_dir: Optional[str] = None
 
@@ -116,6 +117,19 @@ def _convert(name: str, raw: str) -> Any:
     return raw
 
 
+def _source(cls: type, where: str, name: str, value: Any = _NO_VALUE) -> str:
+    """Where a bad value came from, for its error: the class attribute or the variable.
+
+    ``Class.port=70000`` when the class (or a base) set it, else
+    ``PACT_UNITTEST_PORT=70000 (for Class)``: naming the attribute when the environment gave
+    the value sends the user looking for an attribute that is not there.
+    """
+    shown = "" if value is _NO_VALUE else f"={value!r}"
+    if getattr(cls, name, None) is None and os.environ.get(settings.env_name(name)) is not None:
+        return f"{settings.env_name(name)}{shown} (for {where})"
+    return f"{where}.{name}{shown}"
+
+
 def resolve_class_settings(cls: type) -> ClassSettings:
     """Resolve and check every setting of ``cls`` (see module doc for the precedence)."""
     values: Dict[str, Any] = {}
@@ -139,17 +153,18 @@ def resolve_class_settings(cls: type) -> ClassSettings:
     try:
         values["specification_version"] = normalize_spec_version(values["specification_version"])
     except ValueError as exc:
-        raise ValueError(f"{where}.specification_version: {exc}") from None
+        raise ValueError(f"{_source(cls, where, 'specification_version')}: {exc}") from None
     from .model import WRITE_MODES
 
     if values["file_write_mode"] not in WRITE_MODES:
         raise ValueError(
-            f"{where}.file_write_mode={values['file_write_mode']!r}: use one of "
+            f"{_source(cls, where, 'file_write_mode', values['file_write_mode'])}: use one of "
             + ", ".join(WRITE_MODES)
         )
     port = values["port"]
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
-        raise ValueError(f"{where}.port={port!r}: use a port number (0 = any free port)")
+        raise ValueError(f"{_source(cls, where, 'port', port)}: use a port number "
+                         "(0 = any free port)")
     values["pact_dir"] = _absolute(values["pact_dir"])
     if values["log_dir"] is not None:
         values["log_dir"] = _absolute(values["log_dir"])

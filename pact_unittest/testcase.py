@@ -19,6 +19,7 @@ Lifecycle (GUIDE §1A):
 """
 from __future__ import annotations
 
+import errno
 import functools
 import inspect
 import logging
@@ -39,15 +40,33 @@ __all__ = ["PactMixin", "PactTestCase", "interaction", "InteractionDecorator", "
 logger = logging.getLogger(__name__)
 
 class PactMixin:
-    """Mix into any ``unittest.TestCase`` (Django's too), before it: ``(PactMixin, TestCase)``.
+    """Pact contract tests in any ``unittest.TestCase``: put it first, ``(PactMixin, TestCase)``.
+
+    Declare each test's interactions with ``@interaction(...)`` (on the method, or on the
+    class for every test); inside a test send the client's requests to
+    ``self.mock_service_uri``. The interactions are registered right before the test body
+    and verified right after it: a contract failure is the test's FAIL, with a message
+    naming each missing, unexpected and mismatched request. The verified interactions of
+    passed tests are written to ``<pact_dir>/<consumer>-<provider>.json`` once per class.
+
+    Set by ``setUpClass``, read in tests:
+
+    * ``mock_service_uri``: the mock service's base URL, ``"http://127.0.0.1:54321"``.
+    * ``mock_service_cert``: with ``ssl``, the PEM certificate to trust
+      (``requests.get(..., verify=self.mock_service_cert)``); else ``None``.
+    * ``pact`` (per test): a v2 ``Pact`` on the same service, for the fluent API.
 
     Class attributes (``None`` = take ``PACT_UNITTEST_<NAME>`` from the environment, else the
-    default) are listed in docs/testcase.rst: ``consumer`` and ``provider`` (required),
-    ``pact_dir`` ("pacts"), ``host`` ("127.0.0.1"), ``port`` (0: any free port),
-    ``specification_version`` ("2.0.0"), ``file_write_mode`` ("overwrite"), ``ssl``,
-    ``sslcert``, ``sslkey``, ``cors``, ``log_dir``, ``partial_regex``, and for publishing
-    ``publish_to_broker``, ``broker_base_url``, ``broker_username``, ``broker_password``,
-    ``broker_token``, ``consumer_version``, ``consumer_branch``, ``consumer_tags``.
+    default): ``consumer`` and ``provider`` (required), ``pact_dir`` ("pacts"), ``host``
+    ("127.0.0.1"), ``port`` (0: any free port), ``specification_version`` ("2.0.0"),
+    ``file_write_mode`` ("overwrite"; "merge" while running a subset of the tests),
+    ``ssl``, ``sslcert``, ``sslkey``, ``cors``, ``log_dir``, ``partial_regex``, and for
+    publishing ``publish_to_broker``, ``broker_base_url``, ``broker_username``,
+    ``broker_password``, ``broker_token``, ``consumer_version``, ``consumer_branch``,
+    ``consumer_tags``.
+
+    The manual (every setting, runners, partial runs, HTTPS, publishing) is the
+    project's README: README.rst in its source, the description on its package index page.
     """
 
     consumer: Any = None
@@ -96,6 +115,9 @@ class PactMixin:
 
     @classmethod
     def setUpClass(cls) -> None:
+        """Pact: resolve the class's settings, start (or share) its mock service and set
+        ``mock_service_uri``; class cleanups release the service and write the class's
+        pact file. Then ``super().setUpClass()``: call this from overrides."""
         cfg = resolve_class_settings(cls)  # before super(): a typo must not leak Django atomics
         cls._pact_settings = cfg
         try:
@@ -119,6 +141,9 @@ class PactMixin:
     # ------------------------------------------------------------------ test lifecycle
 
     def run(self, result: Any = None) -> Any:
+        """Pact: run the test with its interactions registered before the body and
+        verified after it (a contract failure is this test's FAIL); if the whole test
+        passed, its verified interactions join the class's pact file."""
         if result is None:
             result = self.defaultTestResult()  # type: ignore[attr-defined]
         watch = _OutcomeWatch(result)
@@ -133,6 +158,7 @@ class PactMixin:
                 note_failure(cfg, self.id())  # type: ignore[attr-defined]
 
     def debug(self) -> None:
+        """Pact: like :meth:`run` (register, body, verify), but exceptions propagate."""
         self.__dict__["_pact_verified"] = None
         self._pact_with_wrapped(lambda: super(PactMixin, self).debug())  # type: ignore[misc]
         self._pact_record(passed=True)  # debug() raises on any failure
@@ -297,7 +323,15 @@ class _Lease:
                 partial_regex=cfg.partial_regex,
             )
 
-        self.service = _registry.acquire(cfg.service_key, cfg.port, factory)
+        try:
+            self.service = _registry.acquire(cfg.service_key, cfg.port, factory)
+        except OSError as exc:
+            if cfg.port and exc.errno == errno.EADDRINUSE:
+                raise OSError(exc.errno, f"{exc.strerror or exc} (port={cfg.port} is fixed: "
+                                         "with a parallel runner, e.g. Django --parallel or "
+                                         "pytest -n, every worker asks for the same port; use "
+                                         "port 0 for any free port)") from exc
+            raise
         return self.service
 
     def release(self) -> None:

@@ -510,3 +510,27 @@ def test_a_chdir_in_a_test_does_not_move_the_next_class_s_pact_dir(tmp_path: Pat
     assert second._pact_settings.pact_dir == str(tmp_path / "pacts")
     assert pact_descriptions(tmp_path / "pacts") == ["a request for /one", "a request for /two"]
     assert not (tmp_path / "elsewhere" / "pacts").exists()
+
+
+def test_help_documents_the_attributes_and_pact_s_hooks() -> None:
+    doc = PactMixin.__doc__ or ""
+    for name in ("mock_service_uri", "mock_service_cert", "consumer", "file_write_mode", "README"):
+        assert name in doc, name
+    assert "docs/testcase.rst" not in doc  # not installed with the package
+    for hook in (PactMixin.setUpClass, PactMixin.run, PactMixin.debug):
+        assert (hook.__doc__ or "").startswith("Pact:"), hook  # not unittest's "Hook method..."
+
+
+def test_a_busy_fixed_port_suggests_port_0(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        cls = make_class(tmp_path, port=port, test_x=lambda self: None)
+        result = run_case(cls)
+    assert len(result.errors) == 1, result.errors
+    text = result.errors[0][1]
+    assert f"127.0.0.1:{port}" in text and "use port 0" in text, text
+    assert "parallel runner" in text

@@ -149,6 +149,9 @@ def test_defaults(monkeypatch):
     for name in list(os.environ):
         if name.startswith("PACT_UNITTEST_") and name != "PACT_UNITTEST_RUN_ID":
             monkeypatch.delenv(name)
+    from pact_unittest import _settings_table
+
+    monkeypatch.setattr(_settings_table, "_base_dir", None)  # another test's chdir is gone
     cfg = resolve_class_settings(_cls(consumer="C", provider="P"))
     assert (cfg.host, cfg.port, cfg.specification_version, cfg.file_write_mode) == (
         "127.0.0.1", 0, "2.0.0", "overwrite")
@@ -174,15 +177,38 @@ def test_class_attribute_beats_environment_beats_default(monkeypatch, tmp_path):
     [
         ({"PACT_UNITTEST_SSL": "maybe"}, "PACT_UNITTEST_SSL='maybe' is not a boolean"),
         ({"PACT_UNITTEST_PORT": "http"}, "PACT_UNITTEST_PORT='http' is not a port number"),
-        ({"PACT_UNITTEST_SPECIFICATION_VERSION": "5"}, "specification_version"),
-        ({"PACT_UNITTEST_FILE_WRITE_MODE": "append"}, "file_write_mode='append'"),
+        ({"PACT_UNITTEST_SPECIFICATION_VERSION": "5"},
+         "PACT_UNITTEST_SPECIFICATION_VERSION (for tests.example.Contract): unsupported pact "
+         "specification version '5'"),
+        ({"PACT_UNITTEST_FILE_WRITE_MODE": "append"},
+         "PACT_UNITTEST_FILE_WRITE_MODE='append' (for tests.example.Contract): use one of"),
+        ({"PACT_UNITTEST_PORT": "70000"},
+         "PACT_UNITTEST_PORT=70000 (for tests.example.Contract): use a port number"),
     ],
 )
 def test_bad_environment_values_are_named(monkeypatch, env, message):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+    with pytest.raises(ValueError) as info:
         resolve_class_settings(_cls(consumer="C", provider="P"))
+    assert str(info.value).startswith(message), str(info.value)
+
+
+@pytest.mark.parametrize(
+    "attrs, message",
+    [
+        ({"specification_version": "5"},
+         "tests.example.Contract.specification_version: unsupported pact specification"),
+        ({"file_write_mode": "append"}, "tests.example.Contract.file_write_mode='append': use"),
+        ({"port": -1}, "tests.example.Contract.port=-1: use a port number"),
+    ],
+)
+def test_bad_class_attributes_are_named_even_with_the_variable_set(monkeypatch, attrs, message):
+    for name in attrs:  # the class attribute wins, so it is the one named
+        monkeypatch.setenv(f"PACT_UNITTEST_{name.upper()}", "3" if name != "file_write_mode" else "merge")
+    with pytest.raises(ValueError) as info:
+        resolve_class_settings(_cls(consumer="C", provider="P", **attrs))
+    assert str(info.value).startswith(message), str(info.value)
 
 
 def test_missing_consumer_and_provider_name_the_class(monkeypatch):
