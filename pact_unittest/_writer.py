@@ -226,4 +226,33 @@ def _broker_publish(cfg: ClassSettings, path: str) -> None:
     logger.info("published %s to the pact broker as version %s", path, props.version)
 
 
+def _check_shrunk_at_exit() -> None:
+    """Warn about a pact this run left with fewer interactions than it had (a partial run).
+
+    In the process owning the run, for every pact of the classes it imported: a parallel
+    run's first write happened in a worker, which runs no exit hook (Django's pool), so
+    the worker's note of what it replaced is read here. A serial run's process checks its
+    own first writes too (see ``_pact_state``); the warning comes once per file.
+    """
+    if not _owns_run():
+        return
+    from .pact_file import warn_if_shrunk
+
+    seen = set()
+    for cls in _all_pact_classes():
+        try:
+            cfg = resolve_class_settings(cls)
+        except ValueError:  # an abstract base, or settings that never let the class run
+            continue
+        path = _pact_path(cfg)
+        if cfg.file_write_mode != "overwrite" or path in seen or not os.path.exists(path):
+            continue
+        seen.add(path)
+        try:
+            warn_if_shrunk(path, settings.run_id())
+        except Exception:  # noqa: BLE001 - a check at exit must not add a traceback
+            logger.debug("could not check %s for dropped interactions", path, exc_info=True)
+
+
 atexit.register(_publish_at_exit)
+atexit.register(_check_shrunk_at_exit)

@@ -26,7 +26,9 @@ files and the lock are handled in :mod:`pact_unittest._pact_state`.
   deleted tests disappear; later writes of the same run (another test class, a parallel
   worker) merge into it. A *partial* run (one test, ``-k``, a single module) therefore
   leaves only that run's interactions in the file; use ``merge`` while iterating on a
-  subset, or run the whole suite before committing the pact.
+  subset, or run the whole suite before committing the pact. A replacing write notes what
+  the file held, and a run that ends with fewer interactions is warned about at exit
+  (:func:`warn_if_shrunk`, :func:`pact_unittest._pact_state.note_replaced`).
 * ``merge``: always merge into what is there (interactions are only ever added).
 * ``update`` (Ruby's name): like merge, but a same-key interaction is replaced by ours
   without the equality check.
@@ -72,6 +74,7 @@ from ._pact_state import pact_lock as _pact_lock
 from ._pact_state import read_notes as _read_notes
 from ._pact_state import state_dir
 from ._pact_state import state_paths as _state_paths
+from . import _pact_state
 from ._pact_layout import (
     FileKey,
     assemble,
@@ -93,6 +96,7 @@ __all__ = [
     "render_pact",
     "run_notes",
     "state_dir",
+    "warn_if_shrunk",
     "write_pact",
 ]
 
@@ -219,11 +223,15 @@ def note_run(pact_path: Union[str, Path], run_id: str, note: str) -> None:
     if not run_id:
         raise ValueError("run_id must not be empty")
     line = " ".join(str(note).split())
-    lock_path = _state_paths(path)[0]
+    with _pact_lock(path, _state_paths(path)[0], LOCK_TIMEOUT):
+        _append_note(path, run_id, line)
+
+
+def _append_note(path: Path, run_id: str, line: str) -> None:
+    """Add one line (no line break in it) to the run's notes; the caller holds the lock."""
     notes_path = _notes_path(path)
-    with _pact_lock(path, lock_path, LOCK_TIMEOUT):
-        lines = [run_id] + _read_notes(notes_path, run_id) + [line]
-        atomic_write_bytes(notes_path, ("\n".join(lines) + "\n").encode("utf-8"))
+    lines = [run_id] + _read_notes(notes_path, run_id) + [line]
+    atomic_write_bytes(notes_path, ("\n".join(lines) + "\n").encode("utf-8"))
 
 
 def run_notes(pact_path: Union[str, Path], run_id: str) -> List[str]:
@@ -472,6 +480,27 @@ def _existing_entries(path: Path, data: Optional[bytes], major: str) -> Dict[Fil
     return entries
 
 
+def _labels(data: Optional[bytes]) -> List[str]:
+    """The labels of a pact text's interactions ([] when none or unreadable)."""
+    try:
+        items = json.loads(data).get("interactions") if data else None
+    except (ValueError, AttributeError, RecursionError):
+        return []
+    return [_label(i) for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def warn_if_shrunk(pact_path: Union[str, Path], run_id: Optional[str] = None) -> Optional[str]:
+    """Warn (once per file and process) if run ``run_id`` left the pact with fewer
+    interactions than its first write replaced; return the warning, or None.
+
+    See :func:`pact_unittest._pact_state.note_replaced`: called at exit, by the process that replaced
+    the file and by the process owning a parallel run.
+    """
+    path = Path(pact_path)
+    run = str(run_id if run_id is not None else settings.run_id()).strip()
+    return _pact_state.warn_if_shrunk(path, run, run_notes(path, run), _labels(_read_bytes(path)))
+
+
 def _read_bytes(path: Path) -> Optional[bytes]:
     try:
         return path.read_bytes()
@@ -544,5 +573,7 @@ def write_pact(
         _remember(path, data, major, merged)
         if replace:
             atomic_write_bytes(run_path, (current_run + "\n").encode("utf-8"))
+            if current is not None:
+                _pact_state.note_replaced(path, current_run, _labels(current), _append_note)
         logger.debug("wrote %d interaction(s) to %s (%s)", len(merged), path, mode)
     return path

@@ -601,6 +601,11 @@ def test_overwrite_uses_the_settings_run_id_by_default(tmp_path, monkeypatch):
     monkeypatch.setenv("PACT_UNITTEST_RUN_ID", "next run")
     write_pact(tmp_path, "C", "P", [v2("c")])
     assert descriptions(tmp_path / "c-p.json") == ["c"]
+    # This process's own run shrank the file: checked at exit, or now (then not again).
+    from pact_unittest import _pact_state
+
+    assert str(tmp_path / "c-p.json") in _pact_state._replaced_here
+    assert "2 -> 1 interactions" in (pact_file.warn_if_shrunk(tmp_path / "c-p.json") or "")
 
 
 def test_zero_interactions_on_the_first_write_of_a_run_empties_the_file(tmp_path):
@@ -978,3 +983,24 @@ def test_ruby_verifier_accepts_our_v2_file(tmp_path):
     with provider(honest=False) as app:
         ok, output = verify_with_ruby(path, app.base_url, app.states_url)
     assert not ok, output
+
+
+def test_a_run_that_ends_with_fewer_interactions_than_it_replaced_is_warned_once(
+        tmp_path, caplog):
+    three = [v2("a", "/a"), v2("b", "/b"), v2("c", "/c")]
+    path = write_pact(tmp_path, "C", "P", three, run_id="run-1")
+    assert pact_file.warn_if_shrunk(path, "run-1") is None  # nothing was replaced
+    write_pact(tmp_path, "C", "P", [v2("b", "/b")], run_id="run-2")  # first write: replaces
+    with caplog.at_level(logging.WARNING, logger="pact_unittest"):
+        message = pact_file.warn_if_shrunk(path, "run-2")
+        assert pact_file.warn_if_shrunk(path, "run-2") is None  # once per file
+    assert message is not None and "3 -> 1 interactions (dropped 'a', 'c')" in message
+    assert "file_write_mode='merge'" in message
+    assert [r.getMessage() for r in caplog.records if r.name == "pact_unittest"] == [message]
+    # A later write of the same run merges back what the first one dropped: a whole run.
+    write_pact(tmp_path, "C", "P", [v2("c", "/c"), v2("a", "/a")], run_id="run-3")
+    write_pact(tmp_path, "C", "P", [v2("b", "/b")], run_id="run-3")
+    assert pact_file.warn_if_shrunk(path, "run-3") is None
+    # Merge mode never replaces, so it never warns.
+    write_pact(tmp_path, "C", "P", [v2("a", "/a")], mode="merge", run_id="run-4")
+    assert pact_file.warn_if_shrunk(path, "run-4") is None

@@ -72,7 +72,9 @@ def run_suite(work: Path, runner: str, *args: str, **switches: str) -> Tuple[str
 
 def _counts(runner: str, output: str) -> Dict[str, int]:
     if runner.startswith("pytest"):
-        summary = output.strip().splitlines()[-1]
+        # The last summary line: a warning printed at exit may follow it.
+        summary = [line for line in output.strip().splitlines()
+                   if re.search(r"\d+ (passed|failed|skipped|errors?|deselected)\b.* in [\d.]+s", line)][-1]
         found = dict((word, int(n)) for n, word in re.findall(r"(\d+) (\w+)", summary))
         return {"passed": found.get("passed", 0), "failed": found.get("failed", 0),
                 "errors": found.get("error", 0) + found.get("errors", 0),
@@ -154,6 +156,42 @@ def test_a_rerun_without_a_deleted_test_leaves_nothing_stale(baseline: bytes,
     output, counts = run_suite(work, "django-parallel")  # test_extra is gone now
     assert counts == OK_COUNTS, output
     assert (work / "pacts" / PACT_NAME).read_bytes() == baseline
+    # The file shrank: said once, by the parent (a worker replaced the file).
+    assert output.count("interactions (dropped") == 1, output
+    assert "7 -> 6 interactions (dropped 'a request for item 7' (given 'item 7 exists'))" in output
+
+
+SHRUNK = "interactions (dropped"
+
+
+@pytest.mark.parametrize("runner, subset", [
+    ("unittest", ["-k", "test_get_item"]),
+    ("pytest", ["-k", "test_get_item"]),
+    ("pytest", ["-x"]),
+])
+def test_a_partial_run_that_shrinks_the_pact_warns_a_whole_one_does_not(
+        runner: str, subset: List[str], baseline: bytes, tmp_path: Path) -> None:
+    """The pact's pair spans four classes in two modules: the first class's write replaces
+    the file with its own interactions and the others merge, so only the run's end can tell
+    a whole run (no warning) from a partial one (6 -> 2 interactions, a warning on stderr)."""
+    work = _workdir(tmp_path)
+    output, _ = run_suite(work, runner)
+    output, _ = run_suite(work, runner)  # a whole run over a whole run's file
+    assert SHRUNK not in output, output
+    assert (work / "pacts" / PACT_NAME).read_bytes() == baseline
+    if subset == ["-x"]:  # pytest -x stops at the first failure: RS_BROKEN makes one
+        output, counts = run_suite(work, runner, "-x", RS_BROKEN="1")
+        assert counts["failed"] == 1, output
+    else:
+        output, _ = run_suite(work, runner, *subset)
+    kept = len(json.loads((work / "pacts" / PACT_NAME).read_text())["interactions"])
+    assert kept < 6
+    assert output.count(SHRUNK) == 1, output
+    assert f"pacts/{PACT_NAME}: 6 -> {kept} interactions" in output, output
+    assert "file_write_mode='merge'" in output and "--lf" in output
+    output, _ = run_suite(work, runner, *subset, PACT_UNITTEST_FILE_WRITE_MODE="merge",
+                          **({"RS_BROKEN": "1"} if subset == ["-x"] else {}))
+    assert SHRUNK not in output, output
 
 
 @pytest.mark.parametrize("runner", ["unittest", "django-parallel"])
