@@ -19,12 +19,15 @@ Lifecycle (GUIDE §1A):
 """
 from __future__ import annotations
 
+import collections
+import dataclasses
 import errno
 import functools
 import inspect
 import logging
 import unittest
-from typing import Any, Callable, Optional
+import weakref
+from typing import Any, Callable, Deque, List, Optional, Tuple
 
 from . import _registry
 from ._decorator import InteractionDecorator, class_interactions, interaction, method_interactions
@@ -225,7 +228,9 @@ class PactMixin:
 
     def _pact_finish(self, service: Any, body_error: Optional[BaseException]) -> Optional[BaseException]:
         """The contract failure to raise for this test, or None when the contract held."""
-        verification = service.verification()
+        verification = _with_earlier_matches(service, service.verification(),
+                                             type(self)._pact_settings.partial_regex)
+        _remember_test(service, self.id())  # type: ignore[attr-defined]
         fluent = self.__dict__.get("_pact_fluent")
         incomplete = fluent.incomplete() if fluent is not None else []
         if verification.ok and not incomplete:
@@ -347,6 +352,40 @@ def _certificate_of(service: Any) -> Optional[str]:
     from .mock_service._tls import certificate_file
 
     return certificate_file(service.host, service.sslcert)
+
+
+#: service -> the interactions of its last few tests, newest last: (test id, interactions).
+_history: "weakref.WeakKeyDictionary[Any, Deque[Tuple[str, List[Any]]]]" = weakref.WeakKeyDictionary()
+_HISTORY_TESTS = 5
+
+
+def _remember_test(service: Any, test_id: str) -> None:
+    """Keep what this test registered (matched or not), to explain a later stray request."""
+    registered = service.verified_interactions() + service.missing_interactions()
+    _history.setdefault(service, collections.deque(maxlen=_HISTORY_TESTS)).append(
+        (test_id, registered))
+
+
+def _with_earlier_matches(service: Any, verification: Any, partial_regex: bool) -> Any:
+    """``verification`` with each unexpected request that matches an interaction of an
+    earlier test of this service marked so (a request sent after that test ended, from a
+    thread it started, lands in the next test and reads like this test's mistake)."""
+    earlier_tests = list(_history.get(service, ()))
+    if not verification.unexpected or not earlier_tests:
+        return verification
+    from .mock_service._replay import request_matches
+    from .verification import EarlierMatch
+
+    marked = []
+    for item in verification.unexpected:
+        found = next(((test, i) for test, items in reversed(earlier_tests) for i in items
+                      if request_matches(item.request, i, partial_regex)), None)
+        if found is not None:
+            test, i = found
+            item = dataclasses.replace(item, earlier=EarlierMatch(i.description,
+                                                                  i.provider_state, test))
+        marked.append(item)
+    return dataclasses.replace(verification, unexpected=tuple(marked))
 
 
 def _service_of(cls: type) -> Any:

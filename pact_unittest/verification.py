@@ -27,6 +27,7 @@ __all__ = [
     "CandidateDiff",
     "MismatchedRequest",
     "UnexpectedRequest",
+    "EarlierMatch",
     "MissingInteraction",
     "Verification",
     "describe_mismatch",
@@ -149,21 +150,52 @@ class MismatchedRequest:
 
 
 @dataclass(frozen=True)
+class EarlierMatch:
+    """An interaction of an earlier test that an unexpected request matches.
+
+    Such a request was most likely sent after that test ended (by a thread or callback it
+    started), so it landed in the next test of the same mock service: saying so saves a
+    hunt for what is wrong with *this* test's interactions.
+    """
+
+    description: str
+    provider_state: Optional[str]
+    test: str
+
+    def label(self) -> str:
+        return _label(self.description, self.provider_state)
+
+    def to_json(self) -> Dict[str, Any]:
+        return {"description": self.description, "provider_state": self.provider_state,
+                "test": self.test}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "EarlierMatch":
+        return cls(data["description"], data.get("provider_state"), data["test"])
+
+
+@dataclass(frozen=True)
 class UnexpectedRequest:
-    """A request no interaction's method and path fit; ``closest`` says what came nearest."""
+    """A request no interaction's method and path fit; ``closest`` says what came nearest,
+    ``earlier`` the interaction of an earlier test it matches, when the caller knows one."""
 
     request: RequestSummary
     closest: Optional[CandidateDiff] = None
+    earlier: Optional[EarlierMatch] = None
 
     def to_json(self) -> Dict[str, Any]:
-        return {"request": self.request.to_json(),
+        data = {"request": self.request.to_json(),
                 "closest": self.closest.to_json() if self.closest else None}
+        if self.earlier is not None:
+            data["earlier"] = self.earlier.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "UnexpectedRequest":
-        closest = data.get("closest")
+        closest, earlier = data.get("closest"), data.get("earlier")
         return cls(RequestSummary.from_json(data["request"]),
-                   CandidateDiff.from_json(closest) if closest else None)
+                   CandidateDiff.from_json(closest) if closest else None,
+                   EarlierMatch.from_json(earlier) if earlier else None)
 
 
 @dataclass(frozen=True)
@@ -238,6 +270,10 @@ class Verification:
             lines.append(f"  Missing: {miss.line()} for {miss.label()}{why}")
         for unexpected in self.unexpected:
             lines.append(f"  Unexpected: {unexpected.request.line()}")
+            earlier = unexpected.earlier
+            if earlier is not None:
+                lines.append(f"    matches {earlier.label()} of an earlier test ({earlier.test}): "
+                             "a request sent after that test ended (a background thread?)")
             closest = unexpected.closest
             if closest is None:
                 lines.append("    no interaction is registered")

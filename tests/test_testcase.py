@@ -534,3 +534,57 @@ def test_a_busy_fixed_port_suggests_port_0(tmp_path: Path) -> None:
     text = result.errors[0][1]
     assert f"127.0.0.1:{port}" in text and "use port 0" in text, text
     assert "parallel runner" in text
+
+
+def test_a_stray_request_from_an_earlier_test_s_thread_is_named_as_such(tmp_path: Path) -> None:
+    import threading
+
+    go = threading.Event()
+    threads: List[threading.Thread] = []
+
+    def test_1(self: Any) -> None:
+        uri = self.mock_service_uri
+        requests.get(uri + "/a")
+
+        def late() -> None:  # a background job that outlives its test
+            go.wait(30)
+            requests.get(uri + "/a")
+
+        threads.append(threading.Thread(target=late, daemon=True))
+        threads[0].start()
+
+    def test_2(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/b")
+        go.set()
+        threads[0].join(30)
+
+    cls = make_class(tmp_path, test_1=get("/a")(test_1), test_2=get("/b")(test_2))
+    result = _Capture()
+    unittest.defaultTestLoader.loadTestsFromTestCase(cls).run(result)
+    assert result.errors == [] and names(result.failures) == ["test_2"], result.failures
+    text = result.failures[0][1]
+    test_1_id = f"{cls.__module__}.{cls.__qualname__}.test_1"
+    assert "Unexpected: GET /a\n    matches 'a request for /a' of an earlier test " \
+           f"({test_1_id}): a request sent after that test ended (a background thread?)" in text
+    assert "closest interaction: 'a request for /b'" in text  # still shown
+    from pact_unittest.verification import Verification
+
+    verification = result.exceptions["test_2"].pact_verification  # type: ignore[attr-defined]
+    assert verification.unexpected[0].earlier.test == test_1_id
+    assert Verification.from_json(verification.to_json()) == verification
+    assert pickle.loads(pickle.dumps(verification)) == verification
+
+
+def test_an_unexpected_request_of_no_earlier_test_says_nothing_of_them(tmp_path: Path) -> None:
+    def test_1(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/a")
+
+    def test_2(self: Any) -> None:
+        requests.get(self.mock_service_uri + "/b")
+        requests.get(self.mock_service_uri + "/c")
+
+    cls = make_class(tmp_path, test_1=get("/a")(test_1), test_2=get("/b")(test_2))
+    result = run_case(cls)
+    assert names(result.failures) == ["test_2"]
+    assert "Unexpected: GET /c" in result.failures[0][1]
+    assert "earlier test" not in result.failures[0][1]

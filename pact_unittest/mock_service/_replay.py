@@ -122,6 +122,30 @@ def compare(actual: ActualRequest, interaction: Interaction, partial_regex: bool
     return mismatches
 
 
+def request_matches(request: RequestSummary, interaction: Interaction,
+                    partial_regex: bool = False) -> bool:
+    """Whether a recorded request (a verification's summary) matches ``interaction``.
+
+    For requests judged after the fact, e.g. an unexpected request compared with the
+    interactions of an earlier test. The summary's body is turned back into bytes (JSON as
+    compact JSON), which reads the same as what the client sent.
+    """
+    body = request.body
+    if body is None:
+        raw = b""
+    elif isinstance(body, bytes):
+        raw = body
+    elif isinstance(body, str):
+        raw = body.encode("utf-8")
+    else:
+        raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    actual = ActualRequest(HttpRequest(request.method, request.path, request.query,
+                                       list(request.headers.items()), raw))
+    if str(interaction.request.get("method", "")).upper() != actual.method:
+        return False
+    return not compare(actual, interaction, partial_regex)
+
+
 def _candidate(interaction: Interaction, mismatches: List[Any]) -> CandidateDiff:
     return CandidateDiff(interaction.description, interaction.provider_state, tuple(mismatches))
 
