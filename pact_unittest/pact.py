@@ -114,6 +114,7 @@ class Pact(Broker):
         """
         super().__init__(broker_base_url, broker_username, broker_password, broker_token)
 
+        self._backend: Optional[Backend] = None
         scheme = "https" if ssl else "http"
         self.uri = f"{scheme}://{host_name}:{port}"
         self.consumer = consumer
@@ -149,7 +150,6 @@ class Pact(Broker):
         # v2 logs to log_dir, defaulting to the current directory; we write a log file only
         # when the user asked for one, rather than litter every working directory.
         self._log_dir_given = log_dir
-        self._backend: Optional[Backend] = None
         self._http: Optional[HttpBackend] = None
         #: pact_dir made absolute by start_service(): where the files go and are published
         #: from, whatever the working directory is later (v2: Ruby's, fixed at its spawn).
@@ -158,6 +158,22 @@ class Pact(Broker):
     def _pact_dir_now(self) -> str:
         """The absolute pact directory: fixed by ``start_service()``, else resolved now."""
         return self._resolved_pact_dir or os.path.abspath(self.pact_dir)
+
+    @property
+    def uri(self) -> str:
+        """The mock service's base URI, read at call time as v2 code does (``pact.uri``).
+
+        While the service runs, it is the running service's address: the real port when
+        ``port=0``, and in a forked child (a Django ``--parallel`` worker) the address of
+        the child's own restarted service. Otherwise it is the address v2 would use,
+        ``http(s)://host_name:port`` (or ``mock_service_url``), which may be set.
+        """
+        backend = self._backend
+        return backend.uri if backend is not None else self._uri
+
+    @uri.setter
+    def uri(self, value: str) -> None:
+        self._uri = value
 
     def __repr__(self) -> str:
         return (f"Pact(consumer={self.consumer.name!r}, provider={self.provider.name!r}, "
@@ -231,10 +247,14 @@ class Pact(Broker):
         if self._backend is not None:
             return
         self._resolved_pact_dir = os.path.abspath(self.pact_dir)
+        # Fix the test run's id now, before any fork: Django --parallel forks its workers
+        # after the test modules (and so this call) ran, and every worker must write the
+        # pact file as part of the same run (see settings.run_id), not replace it.
+        settings.run_id()
         backend = self._make_backend()
         backend.start()
         self._backend = backend
-        self.uri = backend.uri
+        self._uri = backend.uri  # kept after stop_service, as v2 kept its uri
 
     def stop_service(self) -> None:
         """Stop the mock service, then publish the pact files if ``publish_to_broker``.

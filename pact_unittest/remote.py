@@ -83,7 +83,12 @@ def _raise_if_failed(verification: Any) -> None:
 
 
 class EmbeddedBackend(Backend):
-    """Our mock service in this process, driven by direct calls."""
+    """Our mock service in this process, driven by direct calls.
+
+    ``uri`` is read from the service each time, so in a forked child, where a service
+    started with port 0 restarts on a new port (see
+    :mod:`pact_unittest.mock_service._service`), it names the child's own service.
+    """
 
     def __init__(self, **service_options: Any) -> None:
         self._options = service_options
@@ -91,7 +96,17 @@ class EmbeddedBackend(Backend):
         host = service_options.get("host", "localhost")
         port = service_options.get("port", 0)
         scheme = "https" if service_options.get("ssl") else "http"
-        self.uri = f"{scheme}://{host}:{port}"
+        self._uri = f"{scheme}://{host}:{port}"
+
+    @property
+    def uri(self) -> str:
+        """The running service's address (its real port for port 0), else the asked one."""
+        service = self._service
+        return service.uri if service is not None else self._uri
+
+    @uri.setter
+    def uri(self, value: str) -> None:
+        self._uri = value
 
     @property
     def service(self) -> Any:
@@ -99,23 +114,9 @@ class EmbeddedBackend(Backend):
         return self._service
 
     def start(self) -> None:
-        from .mock_service import MockService
-
         if self._service is not None:
             return
-        host = self._options.get("host")
-        port = self._options.get("port")
-        service = MockService(**self._options)
-        try:
-            service.start()
-        except OSError as exc:
-            if str(port) in str(exc):
-                raise
-            raise OSError(
-                exc.errno, f"cannot start the pact mock service on {host}:{port}: {exc}"
-            ) from exc
-        self._service = service
-        self.uri = service.uri
+        self._service = _start_service(self._options)
 
     def stop(self) -> None:
         service, self._service = self._service, None
@@ -140,6 +141,22 @@ class EmbeddedBackend(Backend):
 
     def write_pact(self) -> None:
         self._running().write_pact()
+
+
+def _start_service(options: Dict[str, Any]) -> Any:
+    from .mock_service import MockService
+
+    host, port = options.get("host"), options.get("port")
+    service = MockService(**options)
+    try:
+        service.start()
+    except OSError as exc:
+        if str(port) in str(exc):
+            raise
+        raise OSError(
+            exc.errno, f"cannot start the pact mock service on {host}:{port}: {exc}"
+        ) from exc
+    return service
 
 
 class HttpBackend(Backend):

@@ -8,14 +8,22 @@ import inspect
 import json
 import os
 import pydoc
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 import requests
+
+import reference
 
 from pact_unittest.consumer import Consumer
 from pact_unittest.matchers import Like
 from pact_unittest.pact import Pact
 from pact_unittest.provider import Provider
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _pact(**kwargs):
@@ -87,3 +95,169 @@ def test_pact_documents_its_own_constructor_and_v2_methods():
         assert doc and len(doc.split()) > 12, name
     assert "verif" in Pact.__exit__.__doc__ and "raised" in Pact.__exit__.__doc__
     assert "client_options" not in pydoc.render_doc(Pact, renderer=pydoc.plaintext)
+
+
+# ----------------------------------------------------------------------------- fork
+
+_FORK_SCRIPT = r'''
+import json, os, sys
+import requests
+from pact_unittest import Consumer, Like, Provider
+
+pact_dir, port = sys.argv[1], int(sys.argv[2])
+pact = Consumer("C").has_pact_with(Provider("P"), host_name="127.0.0.1", port=port,
+                                   pact_dir=pact_dir)
+pact.start_service()   # module level, before the fork, as a v2 suite under Django does
+parent_uri = pact.uri
+
+
+def use(n):
+    (pact.given(f"state {n}").upon_receiving(f"request {n}")
+         .with_request("get", f"/r/{n}").will_respond_with(200, body=Like({"n": n})))
+    with pact:
+        assert requests.get(pact.uri + f"/r/{n}").json() == {"n": n}
+
+
+read_end, write_end = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(write_end)
+    result = {"pid": os.getpid()}
+    try:
+        use(1)
+        result["ok"] = True
+        result["uri"] = pact.uri
+    except BaseException as exc:
+        result["error"] = f"{type(exc).__name__}: {exc}"
+    print(json.dumps(result), flush=True)
+    os.read(read_end, 1)  # stay alive, holding whatever we inherited, until told
+    pact.stop_service()
+    os._exit(0)
+os.close(read_end)
+'''
+
+
+def _run_fork_script(tmp_path, port, tail):
+    script = tmp_path / "fork_script.py"
+    script.write_text(_FORK_SCRIPT + textwrap.dedent(tail))
+    env = dict(os.environ, PACT_DO_NOT_TRACK="true")
+    env = {k: v for k, v in env.items() if not k.startswith(("PACT_UNITTEST_", "PYTEST_"))}
+    env["PYTHONPATH"] = str(REPO)
+    proc = subprocess.run([sys.executable, str(script), str(tmp_path / "pacts"), str(port)],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
+def test_a_service_started_before_a_fork_restarts_in_the_child_on_its_own_port(tmp_path):
+    child, parent = _run_fork_script(tmp_path, 0, """
+        os.write(write_end, b"x")
+        _, status = os.waitpid(pid, 0)
+        use(2)  # the parent's service still works: the child only closed its copies
+        pact.stop_service()
+        print(json.dumps({"parent_uri": parent_uri, "status": status}), flush=True)
+    """)
+    assert child.get("ok"), child
+    assert child["uri"] != parent["parent_uri"] and parent["status"] == 0
+    pact = json.loads((tmp_path / "pacts" / "c-p.json").read_text())
+    # one run: the child's write and the parent's later one merge into one file
+    assert sorted(i["description"] for i in pact["interactions"]) == ["request 1", "request 2"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
+def test_a_fixed_port_service_used_in_a_forked_child_says_how_to_fix_it(tmp_path):
+    port = reference.free_port()
+    child, parent = _run_fork_script(tmp_path, port, """
+        import socket
+        pact.stop_service()  # the child is still alive: it must not hold the port
+        probe = socket.socket()
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+            probe.listen(1)
+            rebound = True
+        except OSError as exc:
+            rebound = str(exc)
+        probe.close()
+        os.write(write_end, b"x")
+        os.waitpid(pid, 0)
+        print(json.dumps({"rebound": rebound}), flush=True)
+    """)
+    assert not child.get("ok")
+    error = child["error"]
+    assert error.startswith("ForkedServiceError: the Pact mock service on 127.0.0.1:"), error
+    for advice in ("setUpClass", "port=0", "PactTestCase"):
+        assert advice in error
+    assert parent["rebound"] is True
+
+
+# The README's quickstart-v2 pattern (module-level start_service with port=0 and atexit),
+# in two modules with two classes each, so that `--parallel 2` has work for two workers.
+_DJANGO_MODULE = '''
+import atexit
+import unittest
+
+import requests
+
+from pact_unittest import Consumer, Like, Provider
+
+pact = Consumer("UserWeb").has_pact_with(Provider("UserService"), port=0)
+pact.start_service()
+atexit.register(pact.stop_service)
+
+
+def _check(test, n):
+    (pact.given(f"{NAME} {n} exists")
+         .upon_receiving(f"a request for {NAME} {n}")
+         .with_request("get", f"/{NAME}/{n}")
+         .will_respond_with(200, body=Like({"id": n, "name": "Ada"})))
+    with pact:
+        item = requests.get(pact.uri + f"/{NAME}/{n}").json()
+    test.assertEqual(item["id"], n)
+
+
+class FirstContract(unittest.TestCase):
+    def test_one(self):
+        _check(self, 1)
+
+    def test_two(self):
+        _check(self, 2)
+
+
+class SecondContract(unittest.TestCase):
+    def test_three(self):
+        _check(self, 3)
+
+    def test_four(self):
+        _check(self, 4)
+'''
+
+
+def _django_run(work: Path, *args: str) -> bytes:
+    suite = work / "v2suite"
+    suite.mkdir(parents=True)
+    (suite / "__init__.py").write_text("")
+    (suite / "settings.py").write_text(
+        'SECRET_KEY = "v2"\nINSTALLED_APPS = []\nDATABASES = {"default": {"ENGINE": '
+        '"django.db.backends.sqlite3", "NAME": ":memory:"}}\n')
+    for name in ("users", "orders"):
+        (suite / f"test_{name}.py").write_text(f"NAME = {name!r}\n" + _DJANGO_MODULE)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PACT_UNITTEST_", "PYTEST_", "DJANGO_"))}
+    env.update(PYTHONPATH=os.pathsep.join([str(work), str(REPO)]), PACT_DO_NOT_TRACK="true")
+    proc = subprocess.run(
+        [sys.executable, "-m", "django", "test", "v2suite", "--settings", "v2suite.settings",
+         "-v", "2", *args], cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Ran 8 tests" in proc.stderr and "OK" in proc.stderr, proc.stderr
+    return (work / "userweb-userservice.json").read_bytes()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork (POSIX)")
+def test_django_parallel_runs_the_readme_v2_pattern_and_writes_the_serial_runs_file(tmp_path):
+    pytest.importorskip("django")
+    serial = _django_run(tmp_path / "serial")
+    parallel = _django_run(tmp_path / "parallel", "--parallel", "2")
+    assert len(json.loads(serial)["interactions"]) == 8
+    assert parallel == serial

@@ -286,6 +286,23 @@ class MockHTTPServer(ThreadingHTTPServer):
         except OSError:
             pass
 
+    def close_inherited(self) -> None:
+        """In a forked child: close this process's copies of the server's sockets, touching
+        nothing the parent still serves with.
+
+        Only ``close()``: it releases the child's descriptor, while ``shutdown()`` would
+        act on the socket both processes share and cut the parent's connections. Without
+        this the child would keep the parent's port bound after the parent stops.
+        """
+        with self._conn_lock:
+            connections = list(self._connections)
+            self._connections.clear()
+        for sock in [self.socket, self._wake_r, self._wake_w] + connections:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
     def close(self) -> None:
         self.server_close()
         with self._conn_lock:

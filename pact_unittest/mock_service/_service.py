@@ -4,6 +4,13 @@ The direct methods (``set_interactions``, ``verification``, ``write_pact``...) a
 admin API call the same :class:`~._session.Session`, so a test driving the service
 in-process and a client speaking HTTP see one behaviour. Binding happens in the caller's
 thread (a busy port raises there, naming host:port); serving happens on a daemon thread.
+
+A fork copies a started service but not its server thread: in the child, the parent's
+thread would go on answering every request on the shared socket, from the parent's copy of
+the interactions. So a child closes its copies of the sockets at once (``os.register_at_fork``)
+and the service restarts in the child when first used: on a new free port when it was
+started with port 0 (``uri`` and ``port`` then show it), else with
+:class:`ForkedServiceError` saying how to start it per process instead.
 """
 from __future__ import annotations
 
@@ -12,7 +19,8 @@ import logging
 import os
 import pathlib
 import threading
-from typing import Any, Dict, Iterable, List, Optional, Union
+import weakref
+from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from ..model import WRITE_MODES, Interaction, normalize_spec_version
 from ..verification import Verification
@@ -27,6 +35,21 @@ LOG_FILE_NAME = "pact-mock-service.log"
 _parent_logger = logging.getLogger("pact_unittest.mock_service")
 _parent_logger.addHandler(logging.NullHandler())  # a library stays quiet unless configured
 _counter = itertools.count(1)
+#: Services whose server runs in this process: the ones a fork must detach in the child.
+_started: "weakref.WeakSet[MockService]" = weakref.WeakSet()
+
+
+class ForkedServiceError(RuntimeError):
+    """A service started on a fixed port before this process was forked was used here.
+
+    Its server thread stayed in the parent, which holds the port, so it cannot restart in
+    this process; the message says what to do instead.
+    """
+
+
+def _after_fork_in_child() -> None:
+    for service in list(_started):
+        service._forget_parent_server()
 
 
 class MockService:
@@ -89,6 +112,9 @@ class MockService:
         self._thread: Optional[threading.Thread] = None
         self._handler: Optional[logging.Handler] = None
         self._lock = threading.Lock()
+        #: (parent pid, port) while this is a forked child's copy of a started service that
+        #: has not been restarted here yet (see the module documentation); else None.
+        self._forked: Optional[Tuple[int, int]] = None
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -142,6 +168,8 @@ class MockService:
                 server.close()
                 raise
             self._server = server
+            self._forked = None
+            _started.add(self)
             self._thread = threading.Thread(target=server.serve, daemon=True,
                                             name=f"pact-mock-service-{server.server_port}")
             self._thread.start()
@@ -160,6 +188,8 @@ class MockService:
         with self._lock:
             server, thread = self._server, self._thread
             self._server = self._thread = None
+            self._forked = None
+            _started.discard(self)
             if server is None:
                 return
             server.stop()
@@ -167,6 +197,50 @@ class MockService:
                 thread.join(5)
             server.close()
             self._close_log()
+
+    def _forget_parent_server(self) -> None:
+        """In a forked child (``os.register_at_fork``): drop the parent's server.
+
+        Its thread does not exist here, and this process's copy of its listening socket
+        would keep the parent's port bound after the parent stops: close our copies (not
+        shut down: the parent still serves on them) and remember to restart when used.
+        Locks are replaced, since a parent thread may have held them at the fork.
+        """
+        self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
+        self.session.reinit_lock_after_fork()
+        server, self._server, self._thread = self._server, None, None
+        _started.discard(self)
+        if server is None:
+            return
+        self._forked = (os.getppid(), int(server.server_port))
+        server.close_inherited()
+
+    def _ensure_serving(self, strict: bool = True) -> None:
+        """Restart a forked child's copy of a started service before it is used.
+
+        With port 0 it restarts on a new free port. On a fixed port the parent keeps the
+        port, so there is nothing to restart on: ``strict`` callers (the direct API, the
+        first thing a test calls) get :class:`ForkedServiceError`; reading ``uri`` or
+        ``port`` does not raise, so ``repr`` and log lines keep working.
+        """
+        forked = self._forked
+        if forked is None:
+            return
+        if self._requested_port == 0:
+            self.start()
+            self.log.info("Restarted in process %d (forked from %d) on %s", os.getpid(),
+                          forked[0], self.uri)
+            return
+        if strict:
+            raise ForkedServiceError(
+                f"the Pact mock service on {self.host}:{forked[1]} was started in process "
+                f"{forked[0]} before this process ({os.getpid()}) was forked from it (a "
+                "Django --parallel worker, say). Its server thread stayed in that process, "
+                "which holds the fixed port, so the service cannot run here. Start the "
+                "service after the fork: in setUpClass, or use port=0 (it then restarts "
+                "in each process on a free port), or use PactTestCase."
+            )
 
     def __enter__(self) -> "MockService":
         return self.start()
@@ -179,20 +253,44 @@ class MockService:
         return self._server is not None
 
     @property
+    def detached_by_fork(self) -> bool:
+        """True in a forked child for a service started before the fork and not yet used
+        here: it restarts when first used (port 0) or says why it cannot (fixed port)."""
+        return self._forked is not None
+
+    @property
     def port(self) -> int:
-        """The bound port once started (the OS's choice for port 0), else the requested one."""
+        """The bound port once started (the OS's choice for port 0), else the requested one.
+
+        In a forked child, reading it restarts a service started with port 0 (see the
+        module documentation), so it names this process's server, never the parent's.
+        """
+        self._ensure_serving(strict=False)
+        return self._current_port()
+
+    def _current_port(self) -> int:
         server = self._server
-        return int(server.server_port) if server is not None else self._requested_port
+        if server is not None:
+            return int(server.server_port)
+        return self._forked[1] if self._forked is not None else self._requested_port
 
     @property
     def uri(self) -> str:
+        """``http(s)://host:port``; restarts a forked child's copy as :attr:`port` does."""
+        self._ensure_serving(strict=False)
+        return self._uri_for(self._current_port())
+
+    def _uri_for(self, port: int) -> str:
         scheme = "https" if self.ssl else "http"
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{scheme}://{host}:{self.port}"
+        return f"{scheme}://{host}:{port}"
 
     def __repr__(self) -> str:
         state = "running" if self.running else "stopped"
-        return f"<MockService {self.consumer!r} -> {self.provider!r} {self.uri} {state}>"
+        if self._forked is not None:
+            state = f"forked from {self._forked[0]}, not restarted"
+        return (f"<MockService {self.consumer!r} -> {self.provider!r} "
+                f"{self._uri_for(self._current_port())} {state}>")
 
     # ---------------------------------------------------------------- HTTP entry point
 
@@ -227,28 +325,35 @@ class MockService:
 
     def clear_interactions(self) -> None:
         """= ``DELETE /interactions``: forget expected and received, keep verified."""
+        self._ensure_serving()
         self.session.clear_interactions()
 
     def set_interactions(self, items: Iterable[Any]) -> List[Interaction]:
         """= ``PUT /interactions``: all or nothing; ValueError on bad input or a clash."""
+        self._ensure_serving()
         return self.session.set_interactions(items)
 
     def add_interaction(self, item: Any) -> Interaction:
         """= ``POST /interactions``."""
+        self._ensure_serving()
         return self.session.add_interaction(item)
 
     def verification(self) -> Verification:
         """= ``GET /interactions/verification``."""
+        self._ensure_serving()
         return self.session.verification()
 
     def missing_interactions(self) -> List[Interaction]:
+        self._ensure_serving()
         return self.session.missing_interactions()
 
     def verified_interactions(self) -> List[Interaction]:
+        self._ensure_serving()
         return self.session.verified_interactions()
 
     def clear_session(self) -> None:
         """= ``DELETE /session``: forget everything, verified interactions too."""
+        self._ensure_serving()
         self.session.clear_session()
 
     def _pact_args(self, consumer: Optional[str], provider: Optional[str], pact_dir: Optional[str]):
@@ -270,6 +375,7 @@ class MockService:
         list in overwrite mode), so a stale file never survives (ruby-mock-service.md §14.14).
         """
         consumer, provider, pact_dir = self._pact_args(consumer, provider, pact_dir)
+        self._ensure_serving()
         if self.file_write_mode == "none":
             self.session.mark_written()
             return None
@@ -297,3 +403,7 @@ class MockService:
         document = pact_file.pact_document(consumer, provider, self.verified_interactions(),
                                            self.specification_version)
         return pact_file.render_pact(document)
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; Windows has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)

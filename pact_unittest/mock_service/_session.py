@@ -162,6 +162,11 @@ class Session:
 
     # ---------------------------------------------------------------- registering
 
+    def reinit_lock_after_fork(self) -> None:
+        """In a forked child: a fresh lock, since a thread of the parent (the server's)
+        may have held this one at the fork, and no thread of the child would release it."""
+        self.lock = threading.RLock()
+
     def parse(self, item: Any, index: Optional[int] = None) -> Interaction:
         """One interaction from any wire form (or an Interaction), ValueError if malformed.
 
