@@ -18,8 +18,10 @@ backends provide them:
 from __future__ import annotations
 
 import logging
+import os
 import re
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+import threading
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import requests
 import requests.adapters
@@ -85,9 +87,11 @@ def _raise_if_failed(verification: Any) -> None:
 class EmbeddedBackend(Backend):
     """Our mock service in this process, driven by direct calls.
 
-    ``uri`` is read from the service each time, so in a forked child, where a service
-    started with port 0 restarts on a new port (see
-    :mod:`pact_unittest.mock_service._service`), it names the child's own service.
+    Two backends of one process asking for the same fixed ``host:port`` share one service
+    (see :func:`_acquire_shared`); ``port=0`` always gets a service of its own. ``uri`` is
+    read from the service each time, so in a forked child, where a service started with
+    port 0 restarts on a new port (see :mod:`pact_unittest.mock_service._service`), it
+    names the child's own service.
     """
 
     def __init__(self, **service_options: Any) -> None:
@@ -116,12 +120,12 @@ class EmbeddedBackend(Backend):
     def start(self) -> None:
         if self._service is not None:
             return
-        self._service = _start_service(self._options)
+        self._service = _acquire_shared(self._options)
 
     def stop(self) -> None:
         service, self._service = self._service, None
         if service is not None:
-            service.stop()
+            _release_shared(service)
 
     def _running(self) -> Any:
         if self._service is None:
@@ -143,6 +147,20 @@ class EmbeddedBackend(Backend):
         self._running().write_pact()
 
 
+class _Shared:
+    """An embedded service on a fixed port and how many backends use it."""
+
+    def __init__(self, service: Any, options: Dict[str, Any]) -> None:
+        self.service = service
+        self.options = options
+        self.users = 1
+
+
+#: (host, port) -> the embedded service this process runs there, for fixed ports only.
+_shared: Dict[Tuple[str, int], _Shared] = {}
+_shared_lock = threading.Lock()
+
+
 def _start_service(options: Dict[str, Any]) -> Any:
     from .mock_service import MockService
 
@@ -157,6 +175,70 @@ def _start_service(options: Dict[str, Any]) -> Any:
             exc.errno, f"cannot start the pact mock service on {host}:{port}: {exc}"
         ) from exc
     return service
+
+
+def _acquire_shared(options: Dict[str, Any]) -> Any:
+    """A started service for ``options``; on a fixed port, the one already there if any.
+
+    pact-python v2 suites often start one ``Pact`` per test module on the default port
+    1234. With v2, the second module's Ruby process failed to bind unnoticed and its Pact
+    talked to the first module's service. Here the second Pact shares the first one's
+    service when the settings are the same (the users are counted; the last ``stop``
+    stops it), and gets an error naming both settings when they differ, rather than
+    registering its interactions with a service that writes another pact.
+    """
+    port = int(options.get("port") or 0)
+    if port == 0:
+        return _start_service(options)
+    key = (str(options.get("host")), port)
+    with _shared_lock:
+        entry = _shared.get(key)
+        if entry is not None and not entry.service.running and not entry.service.detached_by_fork:
+            entry = None  # stopped by someone else: start afresh
+        if entry is None:
+            service = _start_service(options)
+            _shared[key] = _Shared(service, dict(options))
+            return service
+        if entry.options != options:
+            raise ValueError(_settings_clash(key, entry.options, options))
+        entry.users += 1
+        return entry.service
+
+
+def _release_shared(service: Any) -> None:
+    """One user less; the service stops with its last user."""
+    with _shared_lock:
+        for key, entry in list(_shared.items()):
+            if entry.service is service:
+                entry.users -= 1
+                if entry.users > 0:
+                    return
+                del _shared[key]
+                break
+    service.stop()
+
+
+def _settings_clash(key: Tuple[str, int], theirs: Dict[str, Any], ours: Dict[str, Any]) -> str:
+    differ = sorted(name for name in set(theirs) | set(ours) if theirs.get(name) != ours.get(name))
+    shown = ", ".join(f"{name}={theirs.get(name)!r}" for name in differ)
+    wanted = ", ".join(f"{name}={ours.get(name)!r}" for name in differ)
+    return (
+        f"another Pact of this process already runs the embedded mock service on "
+        f"{key[0]}:{key[1]} with other settings ({shown}; this Pact has {wanted}), and one "
+        "service on one port cannot serve both. Use one shared Pact for both (define it in "
+        "one module and import it), or port=0 to give each Pact its own free port."
+    )
+
+
+def _reset_shared_after_fork() -> None:
+    # A parent thread may have held the lock at the fork; the entries stay (their services
+    # restart on first use, or say why they cannot: see mock_service._service).
+    global _shared_lock
+    _shared_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX; Windows has no fork
+    os.register_at_fork(after_in_child=_reset_shared_after_fork)
 
 
 class HttpBackend(Backend):

@@ -8,6 +8,7 @@ import inspect
 import json
 import os
 import pydoc
+import socket
 import subprocess
 import sys
 import textwrap
@@ -261,3 +262,80 @@ def test_django_parallel_runs_the_readme_v2_pattern_and_writes_the_serial_runs_f
     parallel = _django_run(tmp_path / "parallel", "--parallel", "2")
     assert len(json.loads(serial)["interactions"]) == 8
     assert parallel == serial
+
+
+# ----------------------------------------------------------------------------- one port
+
+
+def test_two_pacts_with_the_same_settings_on_one_fixed_port_share_its_service(tmp_path):
+    # pact-python 2.3.3: the second Ruby process failed to bind, unnoticed, and the second
+    # Pact used the first one's service. Here it shares it openly, counted.
+    port = reference.free_port()
+    first = _pact(port=port, pact_dir=str(tmp_path))
+    second = _pact(port=port, pact_dir=str(tmp_path))
+    first.start_service()
+    second.start_service()
+    try:
+        assert first._backend.service is second._backend.service
+        _get_user(first, Like({"name": "Ada"}))
+        with first:
+            requests.get(first.uri + "/users/1")
+        first.stop_service()  # the second Pact still uses the service
+        (second.given("no users").upon_receiving("a request for no user")
+               .with_request("get", "/users/2").will_respond_with(404))
+        with second:
+            assert requests.get(second.uri + "/users/2").status_code == 404
+    finally:
+        first.stop_service()
+        second.stop_service()
+    with socket.socket() as probe:  # the last user stopped it
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind(("127.0.0.1", port))
+    pact = json.loads((tmp_path / "c-p.json").read_text())
+    assert sorted(i["description"] for i in pact["interactions"]) == [
+        "a request for no user", "a request for user 1"]
+
+
+def test_two_pacts_with_other_settings_on_one_fixed_port_name_the_difference(tmp_path):
+    port = reference.free_port()
+    first = _pact(port=port, pact_dir=str(tmp_path))
+    other = Consumer("Other").has_pact_with(Provider("P"), host_name="127.0.0.1", port=port,
+                                            pact_dir=str(tmp_path))
+    first.start_service()
+    try:
+        with pytest.raises(ValueError) as info:
+            other.start_service()
+    finally:
+        first.stop_service()
+    text = str(info.value)
+    assert f"127.0.0.1:{port}" in text and "consumer='C'" in text and "consumer='Other'" in text
+    assert "one shared Pact" in text and "port=0" in text
+    assert other._backend is None
+
+
+def test_two_test_modules_each_starting_a_pact_on_one_port_both_pass(tmp_path):
+    # The QA report's case, under pytest: each module starts "its" Pact at import.
+    port = reference.free_port()
+    for name in ("a", "b"):
+        (tmp_path / f"test_{name}.py").write_text(textwrap.dedent(f"""
+            import atexit, requests
+            from pact_unittest import Consumer, Like, Provider
+            pact = Consumer("C").has_pact_with(Provider("P"), host_name="127.0.0.1",
+                                               port={port})
+            pact.start_service()
+            atexit.register(pact.stop_service)
+
+            def test_{name}():
+                (pact.given("s {name}").upon_receiving("r {name}")
+                     .with_request("get", "/{name}").will_respond_with(200, body=Like(1)))
+                with pact:
+                    assert requests.get(pact.uri + "/{name}").json() == 1
+        """))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PACT_UNITTEST_", "PYTEST_"))}
+    env.update(PYTHONPATH=str(REPO), PACT_DO_NOT_TRACK="true")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "-p", "no:xdist", "-p", "no:randomly"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout + proc.stderr
+    pact = json.loads((tmp_path / "c-p.json").read_text())
+    assert sorted(i["description"] for i in pact["interactions"]) == ["r a", "r b"]
