@@ -66,7 +66,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .provider import Provider
     from ._decorator import interaction
     from .testcase import PactMixin, PactTestCase
-    from .verification import Verification
+    from .mock_service import ForkedServiceError, MockService
+    from .verification import EarlierMatch, Verification
 
 __all__ = [
     "__version__",
@@ -75,6 +76,9 @@ __all__ = [
     "PactMixin",
     "interaction",
     "Verification",
+    "EarlierMatch",
+    "MockService",
+    "ForkedServiceError",
     "PactConflictError",
     # pact-python v2 API
     "Consumer",
@@ -141,7 +145,8 @@ _LAZY = {
     "FromTerms": "pact",
     "PactConflictError": "pact_file",
     "PactMixin": "testcase", "PactTestCase": "testcase", "interaction": "_decorator",
-    "Verification": "verification",
+    "Verification": "verification", "EarlierMatch": "verification",
+    "MockService": "mock_service", "ForkedServiceError": "mock_service",
 }
 
 

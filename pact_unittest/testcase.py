@@ -133,7 +133,7 @@ class PactMixin:
                 write_class_pact, cfg, collected, f"{cls.__module__}.{cls.__qualname__}")
             cls._pact_service = service
             cls.mock_service_uri = service.uri
-            cls.mock_service_cert = _certificate_of(service)
+            cls.mock_service_cert = service.cert_path
             super().setUpClass()  # type: ignore[misc]
         except unittest.SkipTest:
             raise
@@ -343,15 +343,6 @@ class _Lease:
         service, self.service = self.service, None
         if service is not None:
             _registry.release(service)
-
-
-def _certificate_of(service: Any) -> Optional[str]:
-    """The PEM file a client must trust to reach ``service`` over HTTPS (None for HTTP)."""
-    if not service.ssl:
-        return None
-    from .mock_service._tls import certificate_file
-
-    return certificate_file(service.host, service.sslcert)
 
 
 #: service -> the interactions of its last few tests, newest last: (test id, interactions).

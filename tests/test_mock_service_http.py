@@ -355,3 +355,14 @@ def test_four_processes_with_their_own_services_share_the_file(tmp_path):
     assert [p.wait(120) for p in procs] == [0, 0, 0, 0]
     names = {i["description"] for i in json.loads((tmp_path / "c-p.json").read_text())["interactions"]}
     assert names == {f"own{w}-{r}" for w in range(4) for r in range(10)}
+
+
+def test_cert_path_is_what_a_verifying_client_trusts():
+    from pact_unittest.mock_service import MockService
+
+    with MockService("C", "P") as plain:
+        assert plain.cert_path is None
+    with MockService("C", "P", ssl=True) as svc:
+        reply = requests.get(svc.uri + "/", headers={"X-Pact-Mock-Service": "true"},
+                             verify=svc.cert_path)
+        assert reply.status_code == 200

@@ -13,7 +13,7 @@ Nothing starts at import time; the server, TLS and the matching engine load on u
 """
 from __future__ import annotations
 
-from ._service import MockService
+from ._service import ForkedServiceError, MockService
 from ._session import InteractionClashError
 
-__all__ = ["MockService", "InteractionClashError"]
+__all__ = ["MockService", "InteractionClashError", "ForkedServiceError"]

@@ -280,6 +280,17 @@ class MockService:
         self._ensure_serving(strict=False)
         return self._uri_for(self._current_port())
 
+    @property
+    def cert_path(self) -> Optional[str]:
+        """With ssl: the PEM certificate a client should trust (``requests.get(..., verify=
+        svc.cert_path)``): ``sslcert`` when given, else the self-signed one made for the
+        host. None for plain HTTP."""
+        if not self.ssl:
+            return None
+        from ._tls import certificate_file
+
+        return certificate_file(self.host, self.sslcert)
+
     def _uri_for(self, port: int) -> str:
         scheme = "https" if self.ssl else "http"
         host = f"[{self.host}]" if ":" in self.host else self.host
