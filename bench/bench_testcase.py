@@ -67,7 +67,7 @@ def _make_class(n: int, pact_dir: str) -> type:
 
 
 def run_ours(n: int) -> float:
-    from pact_unittest import _registry
+    from pact_unittest.testcase import registry as _registry
 
     with tempfile.TemporaryDirectory() as pact_dir:
         cls = _make_class(n, pact_dir)

@@ -64,10 +64,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .pact import FromTerms, Pact, PactException, Request, Response
     from .pact_file import PactConflictError
     from .provider import Provider
-    from ._decorator import interaction
-    from .testcase import PactMixin, PactTestCase
+    from .testcase import PactMixin, PactTestCase, interaction
     from .mock_service import ForkedServiceError, MockService
-    from .verification import EarlierMatch, Verification
+    from .model import EarlierMatch, Verification
 
 __all__ = [
     "__version__",
@@ -144,13 +143,26 @@ _LAZY = {
     "Pact": "pact", "PactException": "pact", "Request": "pact", "Response": "pact",
     "FromTerms": "pact",
     "PactConflictError": "pact_file",
-    "PactMixin": "testcase", "PactTestCase": "testcase", "interaction": "_decorator",
-    "Verification": "verification", "EarlierMatch": "verification",
+    "PactMixin": "testcase", "PactTestCase": "testcase", "interaction": "testcase",
+    "Verification": "model", "EarlierMatch": "model",
     "MockService": "mock_service", "ForkedServiceError": "mock_service",
 }
 
 
+#: Submodules reachable as attributes before anything imported them, as with ``pact``:
+#: ``import pact_unittest as pact; pact.matchers.Matcher`` (pact-python v2's module paths
+#: first, then the package's rooms).
+_SUBMODULES = frozenset({
+    "pact", "consumer", "provider", "matchers", "broker",
+    "matching", "mock_service", "model", "pact_file", "testcase", "v2",
+})
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
     module_name = _LAZY.get(name)
     if module_name is None and name in __all__:
         module_name = "matchers"

@@ -1,12 +1,6 @@
-"""``Provider``: pact-python v2's name holder for the provider side of a contract."""
+"""pact-python v2's ``pact.provider`` module path; the code lives in :mod:`pact_unittest.v2.provider`."""
 from __future__ import annotations
 
+from .v2.provider import Provider
 
-class Provider:
-    """A Pact provider: the service the consumer's requests go to."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"Provider({self.name!r})"
+__all__ = ["Provider"]

@@ -31,6 +31,6 @@ def pytest_sessionfinish(session, exitstatus):
     it had (a user's partial run). Tests here replace throwaway files on purpose, and the
     ones that check the warning run in subprocesses, so this process has nothing to say.
     """
-    from pact_unittest import _pact_state
+    from pact_unittest.pact_file import shrink as _pact_state
 
     _pact_state._replaced_here.clear()

@@ -173,7 +173,7 @@ def test_spec4_from_pact_test_case(tmp_path: pathlib.Path) -> None:
     import unittest
 
     from pact_unittest import Like, PactTestCase
-    from pact_unittest._decorator import interaction  # see report: `from pact_unittest import interaction` is shadowed
+    from pact_unittest.testcase.decorator import interaction  # see report: `from pact_unittest import interaction` is shadowed
 
     class Contract(PactTestCase):
         consumer = "V4Consumer"

@@ -208,7 +208,7 @@ def test_readme_example_runs(example: Example, tmp_path: Path):
     assert declared <= written, f"{where}: {declared - written} not in the pact files {list(pacts)}"
     spec = re.search(r"specification_version = \"([\d.]+)\"", example.code)
     if spec:
-        from pact_unittest._pact_layout import metadata_version
+        from pact_unittest.pact_file.layout import metadata_version
 
         for doc in pacts.values():
             assert doc["metadata"]["pactSpecification"]["version"] == metadata_version(spec.group(1))
@@ -218,8 +218,9 @@ def test_readme_example_runs(example: Example, tmp_path: Path):
 
 
 def test_settings_table_matches_the_code():
-    from pact_unittest import PactMixin, settings
-    from pact_unittest._settings_table import DEFAULTS
+    from pact_unittest import PactMixin
+    from pact_unittest.model import settings
+    from pact_unittest.testcase.settings import DEFAULTS
 
     rows = _list_table_rows("PactTestCase settings")
     assert rows[0][:2] == ["class attribute", "environment variable"], rows[0]
@@ -244,8 +245,8 @@ def test_settings_table_matches_the_code():
 
 def _code_env_vars() -> Set[str]:
     """Every PACT_UNITTEST_* variable the library reads (found in its source)."""
-    from pact_unittest import settings
-    from pact_unittest._settings_table import DEFAULTS
+    from pact_unittest.model import settings
+    from pact_unittest.testcase.settings import DEFAULTS
 
     found = {settings.env_name(name) for name in DEFAULTS}
     for path in (REPO / "pact_unittest").rglob("*.py"):
@@ -400,8 +401,8 @@ def test_readme_is_valid_restructuredtext():
     assert warnings.getvalue() == "", warnings.getvalue()
 
 
-@pytest.mark.parametrize("name", ["docs/testcase.rst", "docs/differences-from-ruby.rst",
-                                  "CHANGELOG.rst"])
+@pytest.mark.parametrize("name", sorted(str(p.relative_to(REPO)) for p in (REPO / "docs").glob("*.rst"))
+                         + ["CHANGELOG.rst"])
 def test_other_documents_are_valid_restructuredtext(name: str):
     docutils_core = pytest.importorskip("docutils.core", reason="docutils is not installed")
     warnings = io.StringIO()
@@ -413,8 +414,8 @@ def test_other_documents_are_valid_restructuredtext(name: str):
 
 
 def test_testcase_doc_lists_every_setting():
-    from pact_unittest import settings
-    from pact_unittest._settings_table import DEFAULTS
+    from pact_unittest.model import settings
+    from pact_unittest.testcase.settings import DEFAULTS
 
     text = (REPO / "docs" / "testcase.rst").read_text(encoding="utf-8")
     for name in DEFAULTS:

@@ -1,4 +1,4 @@
-"""pact_unittest.generators: each generator, the modes, the parts, and the mock's responses."""
+"""pact_unittest.matchers.generators: each generator, the modes, the parts, and the mock's responses."""
 from __future__ import annotations
 
 import json
@@ -8,8 +8,13 @@ import uuid
 
 import pytest
 
-from pact_unittest.generators import (GeneratorError, UnknownGenerator, apply_generators, generate_from_regex,
-                                      generate_value)
+from pact_unittest.matchers.generators import (
+    GeneratorError,
+    UnknownGenerator,
+    apply_generators,
+    generate_from_regex,
+    generate_value,
+)
 from pact_unittest.mock_service import MockService
 
 

@@ -11,13 +11,13 @@ import pytest
 
 from reference import pact_python_interpreter, reference_env
 
-from pact_unittest._javatime import format_java, java_pattern_regex
+from pact_unittest.matching.javatime import format_java, java_pattern_regex
 from pact_unittest.matchers import (
     ArrayContaining, Boolean, Date, DateTime, Decimal, EachKeyLike, EachLike, EachValueLike,
     Equality, Format, Include, Integer, Like, Matcher, NotEmpty, Null, Number, Regex, Semver,
     SomethingLike, Term, Time, Timestamp, Type, Values, from_term, get_generated_values,
 )
-from pact_unittest.wire import parse_interaction, to_wire
+from pact_unittest.model.wire import parse_interaction, to_wire
 
 # Expressions evaluated both here and in pact-python 2.3.3 (same names in both namespaces).
 V2_EXPRESSIONS = [

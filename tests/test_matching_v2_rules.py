@@ -8,7 +8,7 @@ import datetime
 import pytest
 import requests
 
-from pact_unittest._javatime import format_java, java_pattern_regex, java_time_format
+from pact_unittest.matching.javatime import format_java, java_pattern_regex, java_time_format
 from pact_unittest.matching import match_request, match_response
 from pact_unittest.mock_service import MockService
 
@@ -298,7 +298,7 @@ def test_optional_sections_and_calendar_checks():
 
 
 def test_matchers_and_engine_agree_on_examples():
-    from pact_unittest.matchers_v3 import Date
+    from pact_unittest.matchers.v3 import Date
     with pytest.raises(ValueError, match="does not fit"):
         Date("yyyy-MM-dd", "2001-02-29")
     assert Date("yyyy-qq-dd").example() == "2000-01-01"  # q: the quarter, as in Java

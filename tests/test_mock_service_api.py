@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from pact_unittest.mock_service import MockService
-from pact_unittest.verification import Verification
+from pact_unittest.model.verification import Verification
 
 ADMIN = {"X-Pact-Mock-Service": "true"}
 

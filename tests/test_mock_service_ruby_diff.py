@@ -18,7 +18,7 @@ import pytest
 from differential_cases import JSON, OK, each_like, get, inter, like, term
 from pact_unittest.matching import Mismatch
 from pact_unittest.mock_service import MockService
-from pact_unittest.mock_service._ruby_diff import interaction_diff
+from pact_unittest.model.ruby_diff import interaction_diff
 from reference import Scenario, ScenarioResult, run_scenario
 
 NO = "<no difference at this index>"
@@ -337,7 +337,7 @@ def test_a_mismatch_of_unknown_wording_is_a_plain_value_leaf() -> None:
 
 
 def test_diffs_rebuilt_from_json_give_the_same_ruby_text() -> None:
-    from pact_unittest.verification import Verification
+    from pact_unittest.model.verification import Verification
 
     interaction, request, _, ruby_messages = RUBY["like types"]
     with MockService("C", "P") as svc:

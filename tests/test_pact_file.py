@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from pact_unittest import pact_file
-from pact_unittest._pact_layout import file_key
+from pact_unittest.pact_file import state as _state
+from pact_unittest.pact_file.layout import file_key
 from pact_unittest.model import Interaction, ProviderState
 from pact_unittest.pact_file import (
     PactConflictError,
@@ -373,7 +374,7 @@ def test_rewriting_unchanged_content_leaves_the_file_alone(tmp_path):
 
 
 
-# -- fast rendering (pact_unittest._pact_text) ------------------------------------------------------
+# -- fast rendering (pact_unittest.pact_file.text) ------------------------------------------------------
 
 def stdlib_text(document):
     """The reference: what render_pact must equal byte for byte."""
@@ -518,7 +519,7 @@ def test_overwrite_replaces_stale_content_on_a_new_run_and_merges_within_a_run(t
     write_pact(tmp_path, "C", "P", [v2("also")], run_id="run-2")  # a later class of run 2
     path = write_pact(tmp_path, "C", "P", [v2("kept")], run_id="run-2")
     assert descriptions(path) == ["also", "kept"]
-    run_file = pact_file._state_paths(path)[1]
+    run_file = _state.state_paths(path)[1]
     assert run_file.read_text().strip() == "run-2"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c-p.json"]
 
@@ -532,7 +533,7 @@ def test_lock_and_run_id_live_in_a_private_per_user_state_dir_not_in_pact_dir(tm
         for mode in ("overwrite", "merge", "update"):
             path = write_pact(pact_dir, "C", "P", [v2(f"{mode} {run}")], run_id=run, mode=mode)
     assert [p.name for p in pact_dir.iterdir()] == ["c-p.json"]  # nothing to commit but the pact
-    lock_file, run_file = pact_file._state_paths(path)
+    lock_file, run_file = _state.state_paths(path)
     state = pact_file.state_dir()
     assert lock_file.parent == run_file.parent == state
     assert state.parent == Path(tempfile.gettempdir())
@@ -547,11 +548,11 @@ def test_state_files_are_per_resolved_pact_path(tmp_path):
     one, two = tmp_path / "one", tmp_path / "two"
     write_pact(one, "C", "P", [v2("a")], run_id="r")
     write_pact(two, "C", "P", [v2("b")], run_id="r")
-    lock_one, run_one = pact_file._state_paths(one / "c-p.json")
-    assert lock_one != pact_file._state_paths(two / "c-p.json")[0]
+    lock_one, run_one = _state.state_paths(one / "c-p.json")
+    assert lock_one != _state.state_paths(two / "c-p.json")[0]
     link = tmp_path / "link"
     link.symlink_to(one, target_is_directory=True)
-    assert pact_file._state_paths(link / "c-p.json") == (lock_one, run_one)
+    assert _state.state_paths(link / "c-p.json") == (lock_one, run_one)
     write_pact(link, "C", "P", [v2("c")], run_id="r")  # same file, same run: merges
     assert descriptions(one / "c-p.json") == ["a", "c"]
 
@@ -560,7 +561,7 @@ def test_a_wiped_state_file_makes_the_next_write_the_first_of_its_run(tmp_path):
     write_pact(tmp_path, "C", "P", [v2("a")], run_id="r")
     path = write_pact(tmp_path, "C", "P", [v2("b")], run_id="r")
     assert descriptions(path) == ["a", "b"]
-    pact_file._state_paths(path)[1].unlink()  # as a cleaned temp dir would
+    _state.state_paths(path)[1].unlink()  # as a cleaned temp dir would
     write_pact(tmp_path, "C", "P", [v2("c")], run_id="r")
     assert descriptions(path) == ["c"]  # replaced: the safe default
     write_pact(tmp_path, "C", "P", [v2("d")], run_id="r")
@@ -602,7 +603,7 @@ def test_overwrite_uses_the_settings_run_id_by_default(tmp_path, monkeypatch):
     write_pact(tmp_path, "C", "P", [v2("c")])
     assert descriptions(tmp_path / "c-p.json") == ["c"]
     # This process's own run shrank the file: checked at exit, or now (then not again).
-    from pact_unittest import _pact_state
+    from pact_unittest.pact_file import shrink as _pact_state
 
     assert str(tmp_path / "c-p.json") in _pact_state._replaced_here
     assert "2 -> 1 interactions" in (pact_file.warn_if_shrunk(tmp_path / "c-p.json") or "")
@@ -823,8 +824,8 @@ def test_a_failed_replace_leaves_the_old_file_and_no_temp_files(tmp_path, monkey
 def test_a_lock_held_too_long_is_a_timeout_error(tmp_path, monkeypatch):
     from filelock import FileLock
 
-    monkeypatch.setattr(pact_file, "LOCK_TIMEOUT", 0.05)
-    holder = FileLock(str(pact_file._state_paths(tmp_path / "c-p.json")[0]))
+    monkeypatch.setattr(_state, "LOCK_TIMEOUT", 0.05)
+    holder = FileLock(str(_state.state_paths(tmp_path / "c-p.json")[0]))
     held, release = threading.Event(), threading.Event()
 
     def hold():  # another thread, its own lock file descriptor: like another process

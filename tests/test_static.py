@@ -67,7 +67,7 @@ def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
         return name, result.returncode, result.stderr
 
     modules = _package_modules()
-    assert len(modules) > 60 and "pact_unittest.matchers_v3" in modules
+    assert len(modules) > 60 and "pact_unittest.matchers.v3" in modules
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(_import, modules))
     failures = [f"{name}:\n{stderr.strip().splitlines()[-1] if stderr.strip() else rc}"

@@ -14,8 +14,8 @@ from typing import Any, Dict, List
 import pytest
 import requests
 
-from pact_unittest import _registry
-from pact_unittest._decorator import interaction
+from pact_unittest.testcase import registry as _registry
+from pact_unittest.testcase.decorator import interaction
 from pact_unittest.matchers import Like
 from pact_unittest.testcase import PactMixin, PactTestCase
 
@@ -331,7 +331,7 @@ _PUBLISHING: List[type] = []
 @pytest.fixture(autouse=True)
 def _no_publishing_at_exit() -> Any:
     """This test process's own exit must not try to publish a test's class (it would warn)."""
-    from pact_unittest import _writer
+    from pact_unittest.testcase import writer as _writer
 
     before = dict(_writer._to_publish)
     yield
@@ -349,7 +349,7 @@ def test_publishing_needs_a_write_of_this_run_and_no_failed_test_of_the_pair(
         tmp_path: Path, monkeypatch: Any) -> None:
     import uuid
 
-    from pact_unittest import _writer
+    from pact_unittest.testcase import writer as _writer
 
     monkeypatch.setenv("PACT_UNITTEST_RUN_ID", uuid.uuid4().hex)
 
@@ -388,7 +388,7 @@ def test_publishing_needs_a_write_of_this_run_and_no_failed_test_of_the_pair(
 def test_a_failed_setupclass_blocks_publishing(tmp_path: Path, monkeypatch: Any) -> None:
     import uuid
 
-    from pact_unittest import _writer
+    from pact_unittest.testcase import writer as _writer
 
     monkeypatch.setenv("PACT_UNITTEST_RUN_ID", uuid.uuid4().hex)
 
@@ -488,7 +488,7 @@ def test_ssl_class_exposes_the_certificate_a_verifying_client_trusts(tmp_path: P
 
 def test_a_chdir_in_a_test_does_not_move_the_next_class_s_pact_dir(tmp_path: Path,
                                                                     monkeypatch: Any) -> None:
-    from pact_unittest import _settings_table
+    from pact_unittest.testcase import settings as _settings_table
 
     monkeypatch.setattr(_settings_table, "_base_dir", None)  # as in a fresh process
     monkeypatch.chdir(tmp_path)
@@ -567,7 +567,7 @@ def test_a_stray_request_from_an_earlier_test_s_thread_is_named_as_such(tmp_path
     assert "Unexpected: GET /a\n    matches 'a request for /a' of an earlier test " \
            f"({test_1_id}): a request sent after that test ended (a background thread?)" in text
     assert "closest interaction: 'a request for /b'" in text  # still shown
-    from pact_unittest.verification import Verification
+    from pact_unittest.model.verification import Verification
 
     verification = result.exceptions["test_2"].pact_verification  # type: ignore[attr-defined]
     assert verification.unexpected[0].earlier.test == test_1_id

@@ -7,7 +7,7 @@ import unittest
 
 import pytest
 
-from pact_unittest._decorator import (
+from pact_unittest.testcase.decorator import (
     CLASS_ATTR,
     METHOD_ATTR,
     InteractionDecorator,
@@ -15,7 +15,7 @@ from pact_unittest._decorator import (
     interaction,
     method_interactions,
 )
-from pact_unittest._settings_table import resolve_class_settings
+from pact_unittest.testcase.settings import resolve_class_settings
 from pact_unittest.matchers import Like, Term
 from pact_unittest.testcase import PactMixin, PactTestCase
 
@@ -122,7 +122,7 @@ def test_given_in_v2_is_provider_state_and_params_need_v3():
 
 
 def test_matchers_go_to_their_wire_form_and_request_objects_are_accepted():
-    from pact_unittest.request_response import Request, Response
+    from pact_unittest.v2.request_response import Request, Response
 
     deco = interaction(
         "d",
@@ -149,7 +149,7 @@ def test_defaults(monkeypatch):
     for name in list(os.environ):
         if name.startswith("PACT_UNITTEST_") and name != "PACT_UNITTEST_RUN_ID":
             monkeypatch.delenv(name)
-    from pact_unittest import _settings_table
+    from pact_unittest.testcase import settings as _settings_table
 
     monkeypatch.setattr(_settings_table, "_base_dir", None)  # another test's chdir is gone
     cfg = resolve_class_settings(_cls(consumer="C", provider="P"))

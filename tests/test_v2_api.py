@@ -16,11 +16,11 @@ import pytest
 import requests
 
 import reference
-from pact_unittest.consumer import Consumer
+from pact_unittest.v2.consumer import Consumer
 from pact_unittest.matchers import EachLike, Format, Like, SomethingLike, Term
-from pact_unittest.pact import FromTerms, Pact, PactException, Request, Response
-from pact_unittest.provider import Provider
-from pact_unittest.remote import MockServiceUnreachable
+from pact_unittest.v2.pact import FromTerms, Pact, PactException, Request, Response
+from pact_unittest.v2.provider import Provider
+from pact_unittest.v2.backends import MockServiceUnreachable
 
 
 def _pact(**kwargs):
@@ -276,7 +276,7 @@ def test_an_unreachable_service_names_the_address_and_what_to_check():
 
 
 def test_a_timeout_names_its_reason_cleanly():
-    from pact_unittest.remote import HttpBackend
+    from pact_unittest.v2.backends import HttpBackend
 
     with socket.socket() as plain:  # an HTTP-only listener that never answers
         plain.bind(("127.0.0.1", 0))
@@ -354,7 +354,7 @@ def test_partial_regex_is_keyword_only_after_v2s_parameters(monkeypatch):
 @pytest.mark.parametrize("data", [[1, 2], "text", {"missing": [[1]]},
                                   {"unexpected": [{"request": ["GET", "/"]}]}])
 def test_verification_from_json_rejects_other_shapes_with_value_error(data):
-    from pact_unittest.verification import Verification
+    from pact_unittest.model.verification import Verification
 
     with pytest.raises(ValueError, match="not a verification"):
         Verification.from_json(json.dumps(data))
@@ -391,7 +391,7 @@ def _answering_verification(status: int, body: str, on_request=None, ssl_context
 def test_a_json_answer_that_is_not_a_verification_is_judged_by_its_status(status):
     # Verification.from_json used to `assert` the answer was an object: the bare
     # AssertionError escaped verify() (a list answered with 200 failed the test).
-    from pact_unittest.remote import HttpBackend
+    from pact_unittest.v2.backends import HttpBackend
 
     server = _answering_verification(status, "[1, 2]")
     try:
@@ -413,7 +413,7 @@ def test_https_admin_calls_do_not_warn_and_leave_other_threads_warning_filters_a
     import ssl
     import warnings
 
-    from pact_unittest.remote import HttpBackend
+    from pact_unittest.v2.backends import HttpBackend
 
     trustme = pytest.importorskip("trustme")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

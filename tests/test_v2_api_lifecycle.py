@@ -19,10 +19,10 @@ import requests
 
 import reference
 
-from pact_unittest.consumer import Consumer
+from pact_unittest.v2.consumer import Consumer
 from pact_unittest.matchers import Like
-from pact_unittest.pact import Pact
-from pact_unittest.provider import Provider
+from pact_unittest.v2.pact import Pact
+from pact_unittest.v2.provider import Provider
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -21,9 +21,9 @@ import pytest
 import requests
 
 import reference
-from pact_unittest.consumer import Consumer
+from pact_unittest.v2.consumer import Consumer
 from pact_unittest.matchers import Like, Term
-from pact_unittest.provider import Provider
+from pact_unittest.v2.provider import Provider
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -89,7 +89,7 @@ def test_a_dropped_process_backend_is_collected_and_stops_its_service(tmp_path):
     import gc
     import weakref
 
-    from pact_unittest.remote import ProcessBackend, service_argv
+    from pact_unittest.v2.process import ProcessBackend, service_argv
 
     name = "C" + uuid.uuid4().hex[:12]
     backend = ProcessBackend(service_argv(None) + ["--consumer", name, "--port", "0"],
@@ -254,7 +254,7 @@ def test_a_test_process_killed_by_a_signal_leaves_no_ruby_service(tmp_path, sig)
 
 
 def test_the_watchdog_exits_with_the_service_and_never_signals_a_recycled_pid(tmp_path):
-    from pact_unittest import _watchdog
+    from pact_unittest.v2 import watchdog as _watchdog
 
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
@@ -447,7 +447,7 @@ def test_a_command_with_service_and_flags_of_its_own_starts(tmp_path, monkeypatc
 
 
 def test_service_is_appended_only_without_sub_command_or_flags():
-    from pact_unittest.remote import default_service_command, service_argv
+    from pact_unittest.v2.process import default_service_command, service_argv
 
     assert service_argv(None) == default_service_command() + ["service"]
     assert service_argv("pact-mock-service") == ["pact-mock-service", "service"]

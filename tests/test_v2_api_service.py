@@ -11,9 +11,9 @@ import socket
 import pytest
 import requests
 
-from pact_unittest.consumer import Consumer
+from pact_unittest.v2.consumer import Consumer
 from pact_unittest.matchers import EachLike, Like, Term
-from pact_unittest.provider import Provider
+from pact_unittest.v2.provider import Provider
 
 
 def _pact(tmp_path, **kwargs):

@@ -8,12 +8,12 @@ import pytest
 
 from reference import Scenario, run_scenario
 
-from pact_unittest._rules_extract import ruby_regex_source
+from pact_unittest.model.rules_extract import ruby_regex_source
 from pact_unittest.model import Interaction, ProviderState
 from pact_unittest.matchers import (
     ArrayContaining, Date, EachLike, Format, Include, Integer, Like, SomethingLike, Term, Values,
 )
-from pact_unittest.wire import _describe_request_line, parse_interaction, reify, to_wire
+from pact_unittest.model.wire import _describe_request_line, parse_interaction, reify, to_wire
 
 
 def _interaction(request=None, response=None, **extra):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Mapping, Optional
 
-from ..model import normalize_spec_version
+from .spec import normalize_spec_version
 from .bodies import compare_body, unwrap
 from .headers import compare_headers, header_text, media_type_matches
 from .leaf import check_rule

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from .._javatime import JavaTimeFormat, java_time_format
+from .javatime import JavaTimeFormat, java_time_format
 from .paths import ANY_INDEX, Token, parse_path
+from .selection import BodyRules
 
 _ALIASES = {
     "equality": "equality", "equalto": "equality", "equals": "equality",
@@ -233,8 +234,6 @@ def _bound(raw: Dict[str, Any], key: str, where: str) -> Optional[int]:
 
 
 def _variants(raw: Any, where: str) -> List[Tuple[int, Any]]:
-    from .selection import BodyRules  # local: selection imports this module
-
     if not isinstance(raw, list):
         raise ValueError(f"{where}: arrayContains needs a list of 'variants'")
     out = []

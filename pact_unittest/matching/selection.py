@@ -13,15 +13,17 @@ array indices (or all keys) that no alive rule names share one child state. Matc
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Tuple
 
 from .paths import ANY_INDEX, Token, token_weight
-from .rules import RuleList
+
+if TYPE_CHECKING:  # pragma: no cover - selection only carries rules, it never reads them
+    from .rules import RuleList
 
 _GENERIC_INDEX = object()
 _GENERIC_KEY = object()
 #: (weight, length, rule, exact) or None
-Best = Optional[Tuple[int, int, RuleList, bool]]
+Best = Optional[Tuple[int, int, "RuleList", bool]]
 
 
 class State:

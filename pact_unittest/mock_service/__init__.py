@@ -13,7 +13,8 @@ Nothing starts at import time; the server, TLS and the matching engine load on u
 """
 from __future__ import annotations
 
+from ._replay import request_matches
 from ._service import ForkedServiceError, MockService
 from ._session import InteractionClashError
 
-__all__ = ["MockService", "InteractionClashError", "ForkedServiceError"]
+__all__ = ["MockService", "InteractionClashError", "ForkedServiceError", "request_matches"]

@@ -9,15 +9,25 @@ that clients may parse stay Ruby's.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Protocol, Tuple
 from urllib.parse import parse_qs
 
 from ..model import MAX_DEPTH
 from ._http import HttpRequest, Response, error_response, json_response, text_response
-from ._session import InteractionClashError
+from ._session import InteractionClashError, Session
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ._service import MockService
+
+class AdminTarget(Protocol):
+    """What the admin API needs of the service it administers (``_service.MockService``
+    provides it): the session, the pact text of ``POST /pact`` and the log's name."""
+
+    session: Session
+
+    def pact_text(self, consumer: Optional[str] = None, provider: Optional[str] = None,
+                  pact_dir: Optional[str] = None) -> str: ...
+
+    def log_description(self) -> str: ...
+
 
 class BadRequest(ValueError):
     """Malformed admin input: answered 400 with this message."""
@@ -40,14 +50,14 @@ def _decode_json(request: HttpRequest, what: str) -> Any:
                          f"bodies may nest at most {MAX_DEPTH} levels)") from None
 
 
-def _parse_all(service: "MockService", items: list) -> list:
+def _parse_all(service: AdminTarget, items: list) -> list:
     try:
         return service.session.parse_all(items)
     except ValueError as exc:  # the message names the interaction (see Session.parse)
         raise BadRequest(str(exc)) from None
 
 
-def _put_interactions(service: "MockService", request: HttpRequest) -> Response:
+def _put_interactions(service: AdminTarget, request: HttpRequest) -> Response:
     data = _decode_json(request, "PUT /interactions body")
     if not isinstance(data, dict):
         raise BadRequest('the PUT /interactions body must be a JSON object {"interactions": [...]}, '
@@ -60,7 +70,7 @@ def _put_interactions(service: "MockService", request: HttpRequest) -> Response:
     return text_response(200, "Registered interactions\n")
 
 
-def _post_interaction(service: "MockService", request: HttpRequest) -> Response:
+def _post_interaction(service: AdminTarget, request: HttpRequest) -> Response:
     data = _decode_json(request, "POST /interactions body")
     if not isinstance(data, dict):
         raise BadRequest("the POST /interactions body must be one interaction (a JSON object), "
@@ -69,21 +79,21 @@ def _post_interaction(service: "MockService", request: HttpRequest) -> Response:
     return text_response(200, "Registered interactions\n")
 
 
-def _delete_interactions(service: "MockService", request: HttpRequest) -> Response:
+def _delete_interactions(service: AdminTarget, request: HttpRequest) -> Response:
     service.session.clear_interactions()
     return text_response(200, "Cleared interactions\n")
 
 
-def _delete_session(service: "MockService", request: HttpRequest) -> Response:
+def _delete_session(service: AdminTarget, request: HttpRequest) -> Response:
     service.session.clear_session()
     return text_response(200, "Cleared session\n")
 
 
-def _missing(service: "MockService", request: HttpRequest) -> Response:
+def _missing(service: AdminTarget, request: HttpRequest) -> Response:
     return json_response(200, {"size": len(service.session.missing_interactions())})
 
 
-def _verification(service: "MockService", request: HttpRequest) -> Response:
+def _verification(service: AdminTarget, request: HttpRequest) -> Response:
     result = service.session.verification()
     status = 200 if result.ok else 500
     if "application/json" in (request.header("Accept") or ""):
@@ -94,17 +104,17 @@ def _verification(service: "MockService", request: HttpRequest) -> Response:
     return text_response(status, result.ruby_text(service.log_description()))
 
 
-def _get_log(service: "MockService", request: HttpRequest) -> Response:
+def _get_log(service: AdminTarget, request: HttpRequest) -> Response:
     message = parse_qs(request.query).get("msg", [""])[0]
     service.session.log.debug("Debug message from client - %s", message)
     return text_response(200, "")
 
 
-def _index(service: "MockService", request: HttpRequest) -> Response:
+def _index(service: AdminTarget, request: HttpRequest) -> Response:
     return text_response(200, "Mock service running\n")
 
 
-def _post_pact(service: "MockService", request: HttpRequest) -> Response:
+def _post_pact(service: AdminTarget, request: HttpRequest) -> Response:
     overrides: Dict[str, Any] = {}
     if request.body.strip():
         data = _decode_json(request, "POST /pact body")
@@ -124,7 +134,7 @@ def _post_pact(service: "MockService", request: HttpRequest) -> Response:
     return text_response(200, text + "\n", "application/json")
 
 
-_ROUTES: Dict[Tuple[str, str], Callable[["MockService", HttpRequest], Response]] = {
+_ROUTES: Dict[Tuple[str, str], Callable[[AdminTarget, HttpRequest], Response]] = {
     ("DELETE", "/session"): _delete_session,
     ("GET", "/interactions/missing"): _missing,
     ("GET", "/interactions/verification"): _verification,
@@ -137,7 +147,7 @@ _ROUTES: Dict[Tuple[str, str], Callable[["MockService", HttpRequest], Response]]
 }
 
 
-def admin_handler(request: HttpRequest) -> Optional[Callable[["MockService", HttpRequest], Response]]:
+def admin_handler(request: HttpRequest) -> Optional[Callable[[AdminTarget, HttpRequest], Response]]:
     """The handler of an admin request, or None when it goes to the mocked provider."""
     if not request.is_admin:
         return None
@@ -145,7 +155,7 @@ def admin_handler(request: HttpRequest) -> Optional[Callable[["MockService", Htt
     return _ROUTES.get((request.method.upper(), path))
 
 
-def dispatch_admin(service: "MockService", request: HttpRequest) -> Optional[Response]:
+def dispatch_admin(service: AdminTarget, request: HttpRequest) -> Optional[Response]:
     """Answer an admin request (None: not one, let the replay answer it)."""
     handler = admin_handler(request)
     if handler is None:

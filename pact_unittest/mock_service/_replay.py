@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote, unquote_plus
 
 from ..model import Interaction, matching_version, spec_family
-from ..verification import CandidateDiff, RequestSummary, describe_mismatch
+from ..model.verification import CandidateDiff, RequestSummary, describe_mismatch
 from ._http import HttpRequest, Response, json_response
-from ._ruby_diff import interaction_diff
+from ..model.ruby_diff import interaction_diff
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._session import Session
@@ -173,7 +173,7 @@ def render_response(interaction: Interaction, request: Optional[HttpRequest] = N
     """
     data = interaction.response
     if data.get("generators") and spec_family(interaction.spec_version) == 3:
-        from ..generators import apply_generators
+        from ..matchers.generators import apply_generators
 
         data = apply_generators(data, mode="consumer", context=context)
     headers: List[Tuple[str, str]] = []

@@ -23,7 +23,7 @@ import weakref
 from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 
 from ..model import WRITE_MODES, Interaction, normalize_spec_version
-from ..verification import Verification
+from ..model import Verification
 from ._admin import dispatch_admin
 from ._cors import add_cors_headers, preflight
 from ._http import HttpRequest, Response, error_response
@@ -391,7 +391,7 @@ class MockService:
             self.session.mark_written()
             return None
         from .. import pact_file
-        from ..settings import run_id
+        from ..model.settings import run_id
 
         with self._write_lock:
             path = pact_file.write_pact(pact_dir, consumer, provider,

@@ -27,8 +27,14 @@ import threading
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..model import Interaction, normalize_spec_version
-from ..verification import (CandidateDiff, MismatchedRequest, MissingInteraction, RequestSummary,
-                            UnexpectedRequest, Verification)
+from ..model.verification import (
+    CandidateDiff,
+    MismatchedRequest,
+    MissingInteraction,
+    RequestSummary,
+    UnexpectedRequest,
+    Verification,
+)
 
 _FIELDS = (
     ("request", "path", "request path"),
@@ -175,7 +181,7 @@ class Session:
         """
         if isinstance(item, Interaction):
             return item
-        from ..wire import parse_interaction
+        from ..model import parse_interaction
 
         try:
             if not isinstance(item, dict):

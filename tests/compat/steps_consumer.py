@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 from pact_unittest.model import Interaction, ProviderState
 from pact_unittest.mock_service import MockService
 from pact_unittest.pact_file import pact_file_name
-from pact_unittest.verification import Verification
-from pact_unittest.wire import parse_interaction
+from pact_unittest.model.verification import Verification
+from pact_unittest.model.wire import parse_interaction
 
 from .cells import Body, load_json_fixture, parse_body, parse_headers, table_rows
 from .facts import assert_mismatch

@@ -1,7 +1,7 @@
 """Generator steps (V3 ``generators``, ``http_generators``; V4 ``generators``).
 
 A request or response in the internal v3 form goes through
-``pact_unittest.generators.apply_generators`` with the scenario's mode and context, as the
+``pact_unittest.matchers.generators.apply_generators`` with the scenario's mode and context, as the
 mock service does when it renders a response (consumer mode, mock-server context).
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 import uuid
 from typing import Any, Callable, Dict
 
-from pact_unittest.generators import apply_generators
+from pact_unittest.matchers.generators import apply_generators
 from pact_unittest.matching.paths import parse_path
 
 from .cells import parse_body, parse_generators, table_rows

@@ -2,7 +2,7 @@ import os
 import unittest
 
 from pact_unittest.testcase import PactTestCase
-from pact_unittest._decorator import interaction
+from pact_unittest.testcase.decorator import interaction
 from pact_unittest.matchers import Like, Term
 
 from .client import ItemClient

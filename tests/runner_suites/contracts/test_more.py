@@ -6,7 +6,7 @@ import unittest
 from django.test import SimpleTestCase, TestCase
 
 from pact_unittest.testcase import PactMixin
-from pact_unittest._decorator import interaction
+from pact_unittest.testcase.decorator import interaction
 from pact_unittest.matchers import EachLike, Like
 
 from .client import ItemClient

@@ -1,0 +1,117 @@
+"""Pact file text, fast and byte-identical to ``json.dumps(document, indent=2)``.
+
+CPython's C JSON encoder only runs without ``indent``: ``json.dumps(indent=2)`` falls back
+to the pure-Python encoder, 25-50 ms for a 200-interaction pact. A pact-python v2 suite
+writes the pact after every test (its ``POST /pact``), so a suite of N tests paid that
+N times. Here each interaction's indented text is cached under its compact JSON, which the
+C encoder makes in microseconds and which fixes the indented text exactly (same values,
+same key order), and the document is put together by concatenation. An interaction that
+is already in the file costs a dict look-up; a new one pays the slow encoder once.
+
+The result is exactly ``json.dumps(document, indent=2, separators=(",", ": "),
+ensure_ascii=False, allow_nan=False) + "\\n"`` (the pact layout of :mod:`.layout`);
+tests compare the two on every layout.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Sequence
+
+from .layout import FileKey, file_key
+
+#: Indented texts kept (compact JSON -> text). Cleared when full: a suite's interactions
+#: number in the hundreds or thousands; this bounds memory for pathological runs.
+_CACHE_LIMIT = 20000
+_texts: Dict[str, str] = {}
+
+
+def compact_json(value: Any) -> str:
+    """The C encoder's compact text, in the value's own key order (ValueError for NaN)."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _indented(value: Any) -> str:
+    return json.dumps(value, indent=2, separators=(",", ": "), ensure_ascii=False, allow_nan=False)
+
+
+def item_text(item: Any, compact: Optional[str] = None) -> str:
+    """``item`` as it stands in the document's ``interactions`` list (4 spaces in).
+
+    JSON strings never hold a raw newline, so re-indenting is a plain replace.
+    """
+    if compact is None:
+        compact = compact_json(item)
+    text = _texts.get(compact)
+    if text is None:
+        text = "    " + _indented(item).replace("\n", "\n    ")
+        if len(_texts) >= _CACHE_LIMIT:
+            _texts.clear()
+        _texts[compact] = text
+    return text
+
+
+def document_text(document: Any, interaction_texts: Optional[Sequence[str]] = None) -> str:
+    """The file text of ``document``; ``interaction_texts`` (from :func:`item_text`), when
+    given, stand for its ``interactions`` list, which is then not looked at."""
+    if not isinstance(document, dict) or not document or not all(isinstance(k, str) for k in document):
+        return _indented(document) + "\n"
+    parts: List[str] = []
+    for name, value in document.items():
+        if name == "interactions" and (interaction_texts is not None or isinstance(value, list)):
+            texts = interaction_texts if interaction_texts is not None else [item_text(i) for i in value]
+            body = "[\n" + ",\n".join(texts) + "\n  ]" if texts else "[]"
+        else:
+            body = _indented(value).replace("\n", "\n  ")
+        parts.append("  " + json.dumps(name, ensure_ascii=False) + ": " + body)
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def render_pact(document: Dict[str, Any]) -> str:
+    """The file text: 2-space indent, ``": "`` separators, raw UTF-8, one final newline.
+
+    Ruby and the Rust core write no final newline; we add one so that a pact under version
+    control ends like every other text file (no "No newline at end of file" in diffs).
+    Readers ignore it. NaN and infinities are rejected: they are not JSON.
+
+    Equal to ``json.dumps(document, indent=2, separators=(",", ": "), ensure_ascii=False,
+    allow_nan=False) + "\\n"``, made fast by :func:`document_text`.
+    """
+    return document_text(document)
+
+
+class Entry:
+    """One interaction as written: its dict, identity, compact JSON and (lazily) its text.
+
+    Entries are never changed after creation, so the writer can keep them across writes
+    (the file it wrote last, the interactions a mock service session has verified).
+    """
+
+    __slots__ = ("item", "compact", "key", "order", "_text", "_canonical")
+
+    def __init__(self, item: Dict[str, Any], compact: Optional[str] = None) -> None:
+        self.item = item
+        self.compact = compact if compact is not None else compact_json(item)
+        self.key: FileKey = file_key(item)
+        kind, description, states = self.key
+        self.order = (description, states, kind)  # = layout.sort_key(item)
+        self._text: Optional[str] = None
+        self._canonical: Optional[str] = None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = item_text(self.item, self.compact)
+        return self._text
+
+    @property
+    def canonical(self) -> str:
+        """Sorted-key JSON without the v4 ``key`` (tools compute that differently)."""
+        if self._canonical is None:  # from the compact text: what was rendered, not the dict now
+            comparable = json.loads(self.compact)
+            comparable.pop("key", None)
+            self._canonical = json.dumps(comparable, sort_keys=True, ensure_ascii=False)
+        return self._canonical
+
+    def same(self, other: "Entry") -> bool:
+        """Equal as written JSON (not as Python values: there ``1 == True == 1.0``)."""
+        return self is other or self.compact == other.compact or self.canonical == other.canonical

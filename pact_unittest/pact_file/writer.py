@@ -1,0 +1,215 @@
+"""Writing a pact file: read-merge-write under the pact's lock, replaced atomically.
+
+See :mod:`pact_unittest.pact_file` for the modes, the run id and why the result of a
+parallel run equals a serial one's.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Tuple, Union
+
+from ..model import WRITE_MODES, Interaction, normalize_spec_version, settings
+from .atomic import atomic_write_bytes
+from .layout import FileKey, assemble, file_label, file_spec_major, render_interaction_json
+from .merge import Pair, PactConflictError, dedupe, merge
+from .naming import pact_file_name
+from .reader import parse_pact
+from .shrink import labels_of, note_replaced
+from .state import append_note, pact_lock, read_bytes, state_paths
+from .text import Entry, document_text
+
+__all__ = ["RenderCache", "pact_document", "write_pact"]
+
+logger = logging.getLogger(__name__)
+
+
+# -- documents -----------------------------------------------------------------------------
+
+#: ``id(interaction) -> (interaction, spec version, Entry)``: see ``render_cache`` of
+#: :func:`write_pact`. Holding the interaction keeps its id from being reused.
+RenderCache = MutableMapping[int, Tuple[Interaction, str, Entry]]
+
+
+def _entries(
+    interactions: Iterable[Interaction], spec_version: str, cache: Optional[RenderCache] = None
+) -> List[Pair]:
+    """Each interaction rendered for ``spec_version`` (from ``cache`` when it is there)."""
+    pairs: List[Pair] = []
+    if cache is None:
+        for interaction in interactions:
+            pairs.append((Entry(*render_interaction_json(interaction, spec_version)), interaction))
+        return pairs
+    fresh: Dict[int, Tuple[Interaction, str, Entry]] = {}
+    for interaction in interactions:
+        hit = cache.get(id(interaction))
+        if hit is not None and hit[0] is interaction and hit[1] == spec_version:
+            entry = hit[2]
+            fresh[id(interaction)] = hit
+        else:
+            entry = Entry(*render_interaction_json(interaction, spec_version))
+            fresh[id(interaction)] = (interaction, spec_version, entry)
+        pairs.append((entry, interaction))
+    cache.clear()  # keep only what this write used: the cache never outgrows a session
+    cache.update(fresh)
+    return pairs
+
+
+def pact_document(
+    consumer: str,
+    provider: str,
+    interactions: Iterable[Interaction],
+    spec_version: str,
+) -> Dict[str, Any]:
+    """The pact JSON as a dict in fixed key order: sorted, duplicates dropped.
+
+    Raises ValueError for an interaction JSON can't express or of the other internal
+    form family, PactConflictError for two that share a key but differ.
+    """
+    full = normalize_spec_version(spec_version)
+    ours = dedupe(_entries(interactions, full), None)
+    return assemble(consumer, provider, [pair[0].item for pair in ours.values()], full)
+
+
+# -- files ---------------------------------------------------------------------------------
+
+
+#: What this process last wrote to each pact file (abspath -> (bytes, spec major, entries
+#: by key)), so that a writer finding the file exactly as it left it (bytes equal: true
+#: whatever other processes did in between) merges into those entries instead of parsing
+#: and re-rendering the file. Only read and set while holding the file's lock.
+_written: Dict[str, Tuple[bytes, str, Dict[FileKey, Entry]]] = {}
+_written_lock = threading.Lock()
+_WRITTEN_LIMIT = 64
+
+
+def _remember(path: Path, data: bytes, major: str, entries: Dict[FileKey, Entry]) -> None:
+    with _written_lock:
+        key = os.path.abspath(path)
+        _written.pop(key, None)
+        while len(_written) >= _WRITTEN_LIMIT:
+            del _written[next(iter(_written))]
+        _written[key] = (data, major, entries)
+
+
+def _recall(path: Path, data: bytes) -> Optional[Tuple[str, Dict[FileKey, Entry]]]:
+    with _written_lock:
+        known = _written.get(os.path.abspath(path))
+    if known is None or known[0] != data:
+        return None
+    return known[1], known[2]
+
+
+def _existing_entries(path: Path, data: Optional[bytes], major: str) -> Dict[FileKey, Entry]:
+    """The interactions of the file's bytes ``data`` to merge with ({} if none or unreadable)."""
+    if data is None:
+        return {}
+    known = _recall(path, data)
+    if known is not None:
+        theirs, entries = known
+    else:
+        try:
+            document = parse_pact(data, path)
+        except ValueError as exc:
+            logger.warning("%s; replacing it", exc)
+            return {}
+        interactions = document.get("interactions")
+        if not isinstance(interactions, list):
+            logger.warning("%s has no interactions list; replacing it", path)
+            return {}
+        theirs = file_spec_major(document) or major
+        entries = {}
+        for item in interactions:
+            if not isinstance(item, dict):
+                logger.warning("%s: dropping a malformed interaction (not an object): %r", path, item)
+                continue
+            try:
+                entry = Entry(item)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"{path} holds an interaction JSON cannot express "
+                                 f"({file_label(item)}: {exc})") from None
+            if entry.key in entries:
+                logger.warning("%s: dropping a repeated interaction %s", path, file_label(item))
+                continue
+            entries[entry.key] = entry
+    if theirs != major and entries:
+        raise PactConflictError(
+            f"cannot merge spec {major} interactions into {path}, a spec {theirs} pact (written "
+            "earlier in this run or by an earlier one): use one specification version per "
+            "consumer-provider pair, or delete the file",
+            path=str(path),
+        )
+    return entries
+
+
+def _read_run_id(path: Path) -> Optional[str]:
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _normalize_mode(mode: str) -> str:
+    text = str(mode).strip().lower()
+    if text not in WRITE_MODES:
+        raise ValueError(f"unknown pact file write mode {mode!r}: use one of {', '.join(WRITE_MODES)}")
+    return text
+
+
+def write_pact(
+    pact_dir: Union[str, Path],
+    consumer: str,
+    provider: str,
+    interactions: Iterable[Interaction],
+    spec_version: str = "2.0.0",
+    mode: str = "overwrite",
+    run_id: Optional[str] = None,
+    *,
+    render_cache: Optional[RenderCache] = None,
+) -> Path:
+    """Write (or merge) ``interactions`` into ``<pact_dir>/<pact_file_name>`` and return its path.
+
+    See the module doc for the modes and the run id. Raises PactConflictError (file
+    untouched) for same-key interactions that differ, ValueError for bad arguments or an
+    interaction JSON can't express, TimeoutError if another process holds the lock for
+    more than :data:`~pact_unittest.pact_file.state.LOCK_TIMEOUT` seconds.
+
+    ``render_cache``: a dict the caller keeps between writes of the *same* Interaction
+    objects (a mock service session passes its own), so that an interaction written
+    before is not rendered again; the caller must not change those objects in between.
+    """
+    mode = _normalize_mode(mode)
+    full = normalize_spec_version(spec_version)
+    major = full.split(".")[0]
+    directory = Path(pact_dir)
+    path = directory / pact_file_name(consumer, provider)
+    if mode == "none":
+        return path
+    ours = dedupe(_entries(interactions, full, render_cache), None)
+    current_run = str(run_id if run_id is not None else settings.run_id()).strip()
+    if not current_run:
+        raise ValueError("run_id must not be empty")
+    directory.mkdir(parents=True, exist_ok=True)
+
+    lock_path, run_path = state_paths(path)
+    with pact_lock(path, lock_path):
+        replace = mode == "overwrite" and _read_run_id(run_path) != current_run
+        current = read_bytes(path)
+        existing = {} if replace else _existing_entries(path, current, major)
+        if existing:
+            merged = merge(existing, ours, mode, path)
+        else:
+            merged = {key: pair[0] for key, pair in ours.items()}
+        texts = [entry.text for entry in sorted(merged.values(), key=lambda e: e.order)]
+        data = document_text(assemble(consumer, provider, (), full), texts).encode("utf-8")
+        if data != current:
+            atomic_write_bytes(path, data)
+        _remember(path, data, major, merged)
+        if replace:
+            atomic_write_bytes(run_path, (current_run + "\n").encode("utf-8"))
+            if current is not None:
+                note_replaced(path, current_run, labels_of(current), append_note)
+        logger.debug("wrote %d interaction(s) to %s (%s)", len(merged), path, mode)
+    return path

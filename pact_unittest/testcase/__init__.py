@@ -1,0 +1,16 @@
+"""The unittest layer: contract tests that are ordinary unittest tests.
+
+* :mod:`.mixin`: :class:`PactMixin` / :class:`PactTestCase`, which act on the metadata;
+* :mod:`.decorator`: ``@interaction``, which only records it;
+* :mod:`.fluent`: ``self.pact``, the v2 fluent API on the test's session;
+* :mod:`.settings`: the class's settings, resolved and checked once;
+* :mod:`.registry`: the embedded mock services the classes of a process share;
+* :mod:`.writer`: the class's pact written once, publishing once per run;
+* :mod:`.failure`: the one short frame a contract failure's traceback keeps.
+"""
+from __future__ import annotations
+
+from .decorator import interaction
+from .mixin import PactMixin, PactTestCase, _interaction_error  # noqa: F401 (tests)
+
+__all__ = ["PactMixin", "PactTestCase", "interaction"]

@@ -1,0 +1,192 @@
+"""``@interaction``: contract metadata on a test method or a TestCase class.
+
+The decorator only *records*: it appends itself to one list attribute on the function or
+the class and returns the target unchanged (no wrapper, so stacking never nests and
+``unittest``'s skip/expected-failure markers keep working). :class:`PactMixin` reads the
+list when it runs a test, the way Django's ``override_settings`` records and
+``SimpleTestCase`` applies. Build the wire form only then, because the pact specification
+version belongs to the class, not to the decorator.
+"""
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+from ..model import spec_family
+
+__unittest = True
+
+#: The list attribute on a test function (method-level) and on a class (class-level).
+METHOD_ATTR = "_pact_interactions"
+CLASS_ATTR = "_pact_class_interactions"
+
+StateSpec = Union[str, Tuple[str, Optional[Dict[str, Any]]], Mapping, Sequence]
+
+
+def _normalize_given(given: Any) -> Tuple[Tuple[str, Optional[Dict[str, Any]]], ...]:
+    """Turn every accepted form of ``given`` into ((name, params or None), ...).
+
+    Accepted: None; "name"; ("name", {params}); {"name": {params}, ...} (several states,
+    v3); a list of any of the former.
+    """
+    if given is None:
+        return ()
+    if isinstance(given, str):
+        return ((given, None),)
+    if isinstance(given, Mapping):
+        states = []
+        for name, params in given.items():
+            if not isinstance(name, str):
+                raise TypeError(f"given: provider state names must be strings, not {name!r}")
+            if params is not None and not isinstance(params, Mapping):
+                raise TypeError(f"given: parameters of {name!r} must be a dict, not {params!r}")
+            states.append((name, dict(params) if params else None))
+        return tuple(states)
+    if (
+        isinstance(given, tuple)
+        and len(given) == 2
+        and isinstance(given[0], str)
+        and (given[1] is None or isinstance(given[1], Mapping))
+    ):
+        return ((given[0], dict(given[1]) if given[1] else None),)
+    if isinstance(given, (list, tuple)):
+        states = []
+        for item in given:
+            states.extend(_normalize_given(item))
+        return tuple(states)
+    raise TypeError(
+        "given= takes a provider state name, a (name, params) pair, a {name: params} dict "
+        f"or a list of those, not {given!r}"
+    )
+
+
+def _part_to_wire(part: Any, what: str) -> Dict[str, Any]:
+    """A request/response given as a dict or as a v2 ``Request``/``Response`` object."""
+    if isinstance(part, Mapping):
+        data = dict(part)
+    elif callable(getattr(part, "json", None)):
+        data = part.json()  # pact-python v2 Request/Response: wire form with json_class terms
+        if not isinstance(data, Mapping):
+            raise TypeError(f"{what}: {type(part).__name__}.json() returned {data!r}, not a dict")
+        data = dict(data)
+    else:
+        raise TypeError(f"{what} takes a dict or a Request/Response object, not {part!r}")
+    from ..matchers import from_term  # matcher objects -> their wire JSON (json_class / FFI)
+
+    return from_term(data)
+
+
+class InteractionDecorator:
+    """What :func:`interaction` returns: one interaction's metadata, usable on a test
+    method or on a TestCase class (where it applies to every test of the class)."""
+
+    def __init__(
+        self,
+        upon_receiving: str,
+        with_request: Any,
+        will_respond_with: Any,
+        given: Optional[StateSpec] = None,
+        comments: Optional[Dict[str, Any]] = None,
+        pending: bool = False,
+    ) -> None:
+        if not isinstance(upon_receiving, str) or not upon_receiving:
+            raise TypeError("@interaction needs upon_receiving= (the interaction's description)")
+        if with_request is None or will_respond_with is None:
+            raise TypeError(
+                f"@interaction {upon_receiving!r} needs both with_request= and will_respond_with="
+            )
+        self.description = upon_receiving
+        self.states = _normalize_given(given)
+        self.with_request = with_request
+        self.will_respond_with = will_respond_with
+        self.comments = comments
+        self.pending = pending
+
+    def __repr__(self) -> str:
+        return f"<interaction {self.description!r}>"
+
+    def __call__(self, target: Any) -> Any:
+        """Dispatch only: a function gets a method-level entry, a class a class-level one."""
+        if isinstance(target, type):
+            # Only the class's *own* list lives in its __dict__ (never add to a parent's);
+            # class_interactions() concatenates along the MRO. insert(0): decorators apply
+            # bottom-up, and the list stays in source order.
+            if CLASS_ATTR not in target.__dict__:
+                setattr(target, CLASS_ATTR, [])
+            target.__dict__[CLASS_ATTR].insert(0, self)
+            return target
+        if inspect.isfunction(target):
+            target.__dict__.setdefault(METHOD_ATTR, []).insert(0, self)
+            return target
+        raise TypeError(
+            "@interaction decorates a test method or a TestCase class, "
+            f"not {type(target).__name__} ({target!r})"
+        )
+
+    def to_wire(self, spec_version: str) -> Dict[str, Any]:
+        """The interaction as pact JSON with wire-form matchers, for ``parse_interaction``."""
+        data: Dict[str, Any] = {"description": self.description}
+        if self.states:
+            if spec_family(spec_version) == 2:
+                if len(self.states) > 1 or self.states[0][1]:
+                    raise ValueError(
+                        f"interaction {self.description!r}: provider state parameters and "
+                        f"several states need pact specification 3 or 4, not {spec_version}"
+                        " (set specification_version = '3.0.0' on the class)"
+                    )
+                data["providerState"] = self.states[0][0]
+            else:
+                data["providerStates"] = [
+                    {"name": name, "params": params} if params else {"name": name}
+                    for name, params in self.states
+                ]
+        data["request"] = _part_to_wire(self.with_request, "with_request")
+        data["response"] = _part_to_wire(self.will_respond_with, "will_respond_with")
+        if self.comments:
+            data["comments"] = self.comments
+        if self.pending:
+            data["pending"] = True
+        return data
+
+
+def interaction(
+    upon_receiving: str = None,  # type: ignore[assignment]
+    *,
+    given: Optional[StateSpec] = None,
+    with_request: Any = None,
+    will_respond_with: Any = None,
+    comments: Optional[Dict[str, Any]] = None,
+    pending: bool = False,
+) -> InteractionDecorator:
+    """Declare one interaction of the contract for a test method or a whole TestCase class.
+
+    ``given`` is a provider state name, a ``(name, params)`` pair or a ``{name: params}``
+    dict (parameters and several states need spec 3+). ``with_request`` and
+    ``will_respond_with`` are dicts in pact JSON form (matchers allowed anywhere) or the v2
+    ``Request``/``Response`` objects. Stack several on one test for several interactions;
+    on a class, each test gets a fresh copy. One decorator object may be reused on several
+    tests.
+    """
+    return InteractionDecorator(
+        upon_receiving,
+        with_request,
+        will_respond_with,
+        given=given,
+        comments=comments,
+        pending=pending,
+    )
+
+
+def method_interactions(func: Any) -> List[InteractionDecorator]:
+    """The method-level decorators of a test function (bound or not), in source order."""
+    func = getattr(func, "__func__", func)
+    return list(getattr(func, METHOD_ATTR, ()))
+
+
+def class_interactions(cls: type) -> List[InteractionDecorator]:
+    """The class-level decorators of a class, inherited ones included, in source order."""
+    found: List[InteractionDecorator] = []
+    for klass in reversed(cls.__mro__):
+        found.extend(klass.__dict__.get(CLASS_ATTR, ()))
+    return found
