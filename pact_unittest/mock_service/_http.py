@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
+from ..model.received import join_headers
+
 Headers = List[Tuple[str, str]]
 
 
@@ -30,12 +32,7 @@ class HttpRequest:
 
     def headers_dict(self) -> Dict[str, str]:
         """Name (as first sent) -> value; repeated headers joined with ", "."""
-        out: Dict[str, str] = {}
-        names: Dict[str, str] = {}
-        for key, value in self.headers:
-            first = names.setdefault(key.lower(), key)
-            out[first] = out[first] + ", " + value if first in out else value
-        return out
+        return join_headers(self.headers)
 
     @property
     def is_admin(self) -> bool:

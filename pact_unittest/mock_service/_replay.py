@@ -22,13 +22,12 @@ from urllib.parse import unquote, unquote_plus
 from ..model import Interaction, matching_version, spec_family
 from ..model.verification import CandidateDiff, RequestSummary, describe_mismatch
 from ._http import HttpRequest, Response, json_response
+from ..model.received import read_body
 from ..model.ruby_diff import interaction_diff
 
 if TYPE_CHECKING:  # pragma: no cover
     from ._session import Session
 
-_JSON = re.compile("json", re.IGNORECASE)
-_CHARSET = re.compile(r"charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE)
 _ROUTE_KINDS = ("method", "path")
 
 
@@ -46,25 +45,10 @@ class ActualRequest:
         self._query_map: Optional[Dict[str, List[str]]] = None
 
     def _read_body(self, raw: bytes) -> Tuple[bool, Any]:
-        if not raw:
-            return False, None
-        content_type = self.raw.header("Content-Type") or ""
-        found = _CHARSET.search(content_type)
-        charset = found.group(1) if found else "utf-8"
-        try:
-            text = raw.decode(charset)
-        except (UnicodeDecodeError, LookupError):
-            if _JSON.search(content_type):
-                self.body_error = "the request body is JSON but not valid UTF-8"
-            return True, raw
-        if _JSON.search(content_type):
-            try:
-                return True, json.loads(text)
-            except ValueError as exc:
-                self.body_error = f"the request body is not valid JSON ({exc})"
-            except RecursionError:
-                self.body_error = "the request body is JSON nested too deeply to read"
-        return True, text
+        has_body, value, error = read_body(raw, self.raw.header("Content-Type"))
+        if error:
+            self.body_error = error.replace("the body", "the request body")
+        return has_body, value
 
     def query_map(self) -> Dict[str, List[str]]:
         if self._query_map is None:

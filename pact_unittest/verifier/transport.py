@@ -1,0 +1,158 @@
+"""How the verifier reaches the provider: over HTTP, or a WSGI application called in process.
+
+Calling a WSGI application directly (as pact-jvm verifies against MockMvc) needs no socket
+and no thread, so a Django ``TestCase`` can verify inside its own transaction: the state a
+test method wrote is what the view reads. Both transports answer with a
+:class:`ProviderResponse`; a transport failure is a :class:`ProviderUnreachable` naming the
+target and the cause.
+"""
+from __future__ import annotations
+
+import io
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Tuple
+from urllib.parse import unquote, urlsplit
+
+from .request import ProviderRequest
+
+__all__ = ["ProviderResponse", "ProviderUnreachable", "HttpTransport", "WsgiTransport", "Transport", "transport_for"]
+
+
+class ProviderUnreachable(Exception):
+    """The provider could not be asked (connection refused, timeout, WSGI app raised)."""
+
+
+@dataclass
+class ProviderResponse:
+    status: int
+    headers: List[Tuple[str, str]]
+    body: bytes
+
+
+class Transport:
+    """Sends one :class:`ProviderRequest` and returns the provider's answer."""
+
+    description = "the provider"
+
+    def send(self, request: ProviderRequest) -> ProviderResponse:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Free what the transport holds (connections)."""
+
+
+class HttpTransport(Transport):
+    """A provider at a base URL (``http://localhost:8000``, ``https://...``, with a path
+    prefix too), one keep-alive session for all requests."""
+
+    def __init__(self, base_url: str, timeout: float = 30.0, verify_tls: bool = True):
+        import requests
+
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"provider base URL must be an http(s):// URL, got {base_url!r}")
+        self.base_url = base_url.rstrip("/")
+        self.description = self.base_url
+        self.timeout = timeout
+        self._session = requests.Session()
+        self._session.trust_env = False
+        self._session.verify = verify_tls
+
+    def send(self, request: ProviderRequest) -> ProviderResponse:
+        import requests
+
+        prepared = requests.Request(request.method, self.base_url + request.path,
+                                    headers=request.headers, data=request.body or None).prepare()
+        prepared.url = self.base_url + request.target  # keep our encoding, not requests'
+        try:
+            answer = self._session.send(prepared, timeout=self.timeout, allow_redirects=False)
+        except requests.Timeout:
+            raise ProviderUnreachable(
+                f"{request.method} {self.base_url}{request.target}: no answer within "
+                f"{self.timeout:g} s") from None
+        except requests.RequestException as exc:
+            raise ProviderUnreachable(
+                f"{request.method} {self.base_url}{request.target}: {type(exc).__name__}: "
+                f"{exc}") from None
+        return ProviderResponse(answer.status_code, list(answer.headers.items()), answer.content)
+
+    def close(self) -> None:
+        self._session.close()
+
+
+class WsgiTransport(Transport):
+    """A WSGI application called in this process and thread (no socket)."""
+
+    def __init__(self, app: Callable[..., Any], host: str = "testserver"):
+        self.app = app
+        self.host = host
+        self.description = f"WSGI application {getattr(app, '__name__', type(app).__name__)}"
+
+    def send(self, request: ProviderRequest) -> ProviderResponse:
+        environ = self._environ(request)
+        captured: Dict[str, Any] = {}
+
+        def start_response(status: str, headers: List[Tuple[str, str]], exc_info: Any = None):
+            captured["status"], captured["headers"] = status, headers
+            return lambda data: captured.setdefault("written", []).append(data)
+
+        try:
+            result = self.app(environ, start_response)
+            try:
+                chunks = list(captured.pop("written", [])) + [bytes(c) for c in result]
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except Exception as exc:
+            raise ProviderUnreachable(
+                f"{request.method} {request.target}: the WSGI application raised "
+                f"{type(exc).__name__}: {exc}") from exc
+        if "status" not in captured:
+            raise ProviderUnreachable(f"{request.method} {request.target}: the WSGI "
+                                      "application returned without calling start_response")
+        return ProviderResponse(int(str(captured["status"]).split(" ", 1)[0]),
+                                list(captured["headers"]), b"".join(chunks))
+
+    def _environ(self, request: ProviderRequest) -> Dict[str, Any]:
+        environ: Dict[str, Any] = {
+            "REQUEST_METHOD": request.method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(request.path).encode("utf-8").decode("latin-1"),
+            "QUERY_STRING": request.query,
+            "SERVER_NAME": self.host,
+            "SERVER_PORT": "80",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": self.host,
+            "REMOTE_ADDR": "127.0.0.1",
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http",
+            "wsgi.input": io.BytesIO(request.body),
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "CONTENT_LENGTH": str(len(request.body)) if request.body else "",
+        }
+        for name, value in request.headers.items():
+            key = name.upper().replace("-", "_")
+            if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                environ[key] = value
+            else:
+                key = "HTTP_" + key
+                environ[key] = environ[key] + "," + value if key in environ and key != "HTTP_HOST" else value
+        return environ
+
+
+def transport_for(target: Any, timeout: float = 30.0) -> Transport:
+    """A transport for a base URL, a WSGI application or a ready :class:`Transport`."""
+    if isinstance(target, Transport):
+        return target
+    if isinstance(target, str):
+        return HttpTransport(target, timeout=timeout)
+    if callable(target):
+        return WsgiTransport(target)
+    raise TypeError(f"a provider must be a base URL, a WSGI application or a Transport, "
+                    f"got {type(target).__name__}")
+
