@@ -68,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .mock_service import ForkedServiceError, MockService
     from .model import EarlierMatch, Verification
     from .verifier import ProviderVerifier, Verifier, VerificationReport
+    from .message_provider import MessageProvider
 
 __all__ = [
     "__version__",
@@ -92,6 +93,7 @@ __all__ = [
     "Verifier",
     "ProviderVerifier",
     "VerificationReport",
+    "MessageProvider",
     # publishing
     "Broker",
     "BrokerClient",
@@ -152,6 +154,7 @@ _LAZY = {
     "Verification": "model", "EarlierMatch": "model",
     "MockService": "mock_service", "ForkedServiceError": "mock_service",
     "Verifier": "verifier", "ProviderVerifier": "verifier", "VerificationReport": "verifier",
+    "MessageProvider": "message_provider",
 }
 
 
@@ -159,7 +162,7 @@ _LAZY = {
 #: ``import pact_unittest as pact; pact.matchers.Matcher`` (pact-python v2's module paths
 #: first, then the package's rooms).
 _SUBMODULES = frozenset({
-    "pact", "consumer", "provider", "matchers", "broker", "verifier",
+    "pact", "consumer", "provider", "matchers", "broker", "verifier", "message_provider",
     "matching", "mock_service", "model", "pact_file", "testcase", "v2",
 })
 

@@ -198,6 +198,7 @@ DOCUMENTED = {
     "pact_unittest.testcase": ["PactMixin", "PactTestCase", "interaction"],
     "pact_unittest.pact_file": ["write_pact", "read_pact", "pact_file_name", "PactConflictError"],
     "pact_unittest.verifier": None,  # v2's pact.verifier (Verifier) and the library API
+    "pact_unittest.message_provider": ["MessageProvider"],
 }
 
 
@@ -221,6 +222,7 @@ def test_v2_module_paths_are_attributes_of_the_package() -> None:
             "assert pact.pact.Pact is pact.Pact and pact.consumer.Consumer is pact.Consumer\n"
             "assert pact.provider.Provider is pact.Provider and pact.broker.Broker is pact.Broker\n"
             "assert pact.verifier.Verifier is pact.Verifier\n"
+            "assert pact.message_provider.MessageProvider is pact.MessageProvider\n"
             "from pact_unittest.pact import Pact\n"
             "from pact_unittest.matchers import EachLike\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
