@@ -202,3 +202,42 @@ def test_generate_uuid_prints_a_uuid():
     assert done.returncode == 0
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\n",
                         done.stdout)
+
+
+def _recorded_verification(name, success):
+    """The verification result body a real verifier published in a recording."""
+    for exchange in load_transcript(name)["exchanges"]:
+        if exchange["request"]["path"].endswith("/verification-results"):
+            body = exchange["request"]["body_json"]
+            assert body["success"] is success
+            return body
+    raise AssertionError(f"no verification result in {name}")
+
+
+def test_can_i_deploy_end_to_end_publish_verify_deploy(tmp_path, monkeypatch):
+    """publish (our CLI) -> a recorded verification result published -> can-i-deploy."""
+    import requests
+    from fake_broker import sample_pact_files
+
+    passed = _recorded_verification("real/real_ruby_verifier", True)
+    failed = dict(passed, success=False, providerApplicationVersion="9.9.10")
+    sample_pact_files(tmp_path)
+    with FakeBroker() as broker:
+        code, out, err, _ = run_cli(["publish", str(tmp_path), "-a", "1.0.0", "--branch", "main",
+                                     "-b", broker.url], monkeypatch)
+        assert code == 0, err
+        results = broker.url + "/pacts/provider/ProviderAPI/consumer/ConsumerApp/version/1.0.0/verification-results"
+        check = ["can-i-deploy", "-a", "ConsumerApp", "-e", "1.0.0", "-a", "ProviderAPI", "-e"]
+        code, out, _, _ = run_cli(check + ["9.9.9", "-b", broker.url], monkeypatch)
+        assert code == 1 and "Computer says no" in out and "???" in out  # not verified yet
+        assert requests.post(results, json=passed, timeout=10).status_code == 201
+        assert requests.post(results, json=failed, timeout=10).status_code == 201
+        code, out, _, _ = run_cli(check + ["9.9.9", "-b", broker.url], monkeypatch)
+        assert code == 0, out
+        assert "Computer says yes" in out
+        assert re.search(r"ConsumerApp\s+\| 1\.0\.0\s+\| ProviderAPI\s+\| 9\.9\.9\s+\| true", out)
+        code, out, _, _ = run_cli(check + ["9.9.10", "-b", broker.url], monkeypatch)
+        assert code == 1
+        assert "Computer says no" in out and "(failure)" in out
+        code, out, _, _ = run_cli(check + ["9.9.10", "-b", broker.url, "-o", "json"], monkeypatch)
+    assert code == 1 and json.loads(out)["summary"]["deployable"] is False
