@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -282,3 +283,59 @@ def test_the_failure_pickles_into_another_interpreter(tmp_path: Path) -> None:
                            capture_output=True, cwd=REPO)
     assert shown.returncode == 0, shown.stderr
     assert b"Response status did not match" in shown.stdout
+
+
+# -- the sample provider: Django, both sides of the samples' contracts --------------------------
+@pytest.fixture(scope="module")
+def samples_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of samples/ after ``python -m samples`` ran in it: consumers, then provider."""
+    pytest.importorskip("django")
+    base = tmp_path_factory.mktemp("samples")
+    shutil.copytree(REPO / "samples", base / "samples",
+                    ignore=shutil.ignore_patterns("__pycache__", "pacts", "*.sqlite3"))
+    proc = subprocess.run([sys.executable, "-m", "samples"], cwd=base, env=_sample_env(base),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout
+    assert "=== user service verified against those pacts" in proc.stdout
+    assert "Found 8 test(s)." in proc.stdout.split("=== user service")[1], proc.stdout
+    return base / "samples"
+
+
+def _sample_env(base: Path, **switches: str) -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PACT_UNITTEST_", "PYTEST_", "DJANGO_", "USER_SERVICE"))}
+    env.update(switches, PACT_DO_NOT_TRACK="true",
+               PYTHONPATH=os.pathsep.join([str(base), str(REPO)]))
+    return env
+
+
+def _manage_test(samples: Path, *args: str, **switches: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "manage.py", "test", "-v", "2", *args],
+                          cwd=samples / "user_service", env=_sample_env(samples.parent, **switches),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("parallel", [[], ["--parallel", "2"]])
+def test_the_sample_provider_passes_its_consumers_pacts(samples_copy: Path, parallel: List[str]) -> None:
+    proc = _manage_test(samples_copy, *parallel)
+    assert proc.returncode == 0, proc.stdout
+    assert re.search(r"^Ran 8 tests", proc.stdout, re.M), proc.stdout
+    # In process (TestCase: the state's row is read inside the test's transaction) and
+    # over HTTP (LiveServerTestCase), each interaction its own test.
+    assert ("test_userweb__a_request_for_user_42__given_user_42_exists "
+            "(users.tests.UserServiceContracts.") in proc.stdout
+    assert "test_shopweb__a_request_for_a_missing_user__given_no_user_7 (users.tests.ShopContracts." in proc.stdout
+
+
+def test_the_sample_provider_with_a_broken_view_fails_readably(samples_copy: Path) -> None:
+    proc = _manage_test(samples_copy, "--parallel", "2", USER_SERVICE_BROKEN="1")
+    assert proc.returncode == 1, proc.stdout
+    assert "FAILED (failures=6)" in proc.stdout, proc.stdout
+    report = proc.stdout.split("FAIL: test_userweb__a_request_for_user_42__given_user_42_exists ")[1]
+    report = report.split("=" * 70)[0]
+    assert ("AssertionError: Pact verification failed: UserWeb -> UserService: "
+            "'a request for user 42' (given 'user 42 exists')\n  GET /users/42 -> 200\n") in report
+    assert "$.id: expected a value of type integer but got '42' (string)" in report
+    assert "$.email: expected key 'email' matching /.+@.+/" in report
+    # The traceback is the one line that raised, from the worker process too.
+    assert report.count('File "') == 1, report

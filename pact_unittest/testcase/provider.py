@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from ..verifier import (HttpTransport, InteractionResult, PactInteraction, ProviderRequest,
                         ProviderVerifier, StateFunctions, Transport, WsgiTransport)
 from .failure import raise_contract_failure
+from .mixin import _OutcomeWatch
 from .provider_pacts import interactions_of, method_name, places_of, read_class_pacts, unique_names
 from .state_handlers import call_handler, collect_states
 
@@ -71,6 +72,13 @@ class PactVerificationMixin:
         setattr(cls, _STATES, collect_states(cls))
         _generate_tests(cls)
 
+    def run(self, result: Any = None) -> Any:
+        """Pact: run the test, with a verification failure's traceback cut to one line for
+        every runner (Django's ``--parallel`` too)."""
+        if result is None:
+            result = self.defaultTestResult()  # type: ignore[attr-defined]
+        return super().run(_OutcomeWatch(result))  # type: ignore[misc]
+
     def filter_request(self, request: ProviderRequest) -> Optional[ProviderRequest]:
         """Change ``request`` before it is sent (in place, or return a new one); a hook for
         auth tokens and the like. The default changes nothing."""
@@ -104,6 +112,7 @@ class PactVerificationMixin:
         unhandled = [s for s in item.state_names if s not in setups and s not in teardowns]
         failure = self.failureException(  # type: ignore[attr-defined]
             describe_failure(result, unhandled))
+        failure.pact_verification = result  # marks it for failure.short_exc_info
         raise_contract_failure(failure, app_errors[0] if app_errors else None)
 
     def _pact_states(self, raised: List[BaseException]) -> StateFunctions:
