@@ -68,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
                            PactVerificationTestCase, interaction, provider_state)
     from .mock_service import ForkedServiceError, MockService
     from .model import EarlierMatch, Verification
+    from .verifier import ProviderVerifier, Verifier, VerificationReport
 
 __all__ = [
     "__version__",
@@ -91,6 +92,10 @@ __all__ = [
     "Request",
     "Response",
     "FromTerms",
+    # provider verification
+    "Verifier",
+    "ProviderVerifier",
+    "VerificationReport",
     # publishing
     "Broker",
     "BrokerClient",
@@ -152,6 +157,7 @@ _LAZY = {
     "provider_state": "testcase",
     "Verification": "model", "EarlierMatch": "model",
     "MockService": "mock_service", "ForkedServiceError": "mock_service",
+    "Verifier": "verifier", "ProviderVerifier": "verifier", "VerificationReport": "verifier",
 }
 
 
@@ -159,7 +165,7 @@ _LAZY = {
 #: ``import pact_unittest as pact; pact.matchers.Matcher`` (pact-python v2's module paths
 #: first, then the package's rooms).
 _SUBMODULES = frozenset({
-    "pact", "consumer", "provider", "matchers", "broker",
+    "pact", "consumer", "provider", "matchers", "broker", "verifier",
     "matching", "mock_service", "model", "pact_file", "testcase", "v2",
 })
 
