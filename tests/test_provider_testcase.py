@@ -339,3 +339,62 @@ def test_the_sample_provider_with_a_broken_view_fails_readably(samples_copy: Pat
     assert "$.email: expected key 'email' matching /.+@.+/" in report
     # The traceback is the one line that raised, from the worker process too.
     assert report.count('File "') == 1, report
+
+
+# -- a Pact Broker: pacts for verification, pending, results published once -------------------
+BROKER_SUITE = '''
+import json, os
+from pact_unittest import PactVerificationTestCase
+
+ROUTES = {
+    ("GET", "/items/1"): (200, {"id": 1, "name": "spanner", "stock": 9, "tags": ["x", "y"]}),
+    ("GET", "/items/1/stock"): (200, {"id": 1, "stock": 3}),
+    ("POST", "/items"): (201, {"id": 5, "name": "gizmo", "stock": 1}),
+    ("GET", "/users/1"): (200, {"id": 1, "name": "Alice"}),
+}
+
+def inventory(environ, start_response):
+    status, body = ROUTES.get((environ["REQUEST_METHOD"], environ["PATH_INFO"]), (404, {}))
+    start_response(f"{status} X", [("Content-Type", "application/json"), ("Location", "/items/5")])
+    return [json.dumps(body).encode()]
+
+class InventoryContracts(PactVerificationTestCase):
+    provider = "InventoryAPI"
+    pact_broker_url = os.environ["BROKER_URL"]
+    consumer_version_selectors = [{"mainBranch": True}]
+    include_pending = True
+    include_wip_pacts_since = "2020-01-01"
+    provider_version_branch = "main"
+    provider_version = "5.0.4"
+    wsgi_application = inventory
+    missing_state = "warn"
+'''
+
+
+def test_broker_pacts_are_tests_pending_ones_expected_failures_and_results_publish_once(
+        tmp_path: Path) -> None:
+    from fake_broker import TRANSCRIPTS, FakeBroker
+
+    if not (TRANSCRIPTS / "index.json").exists():
+        pytest.skip(f"broker transcripts not found at {TRANSCRIPTS}")
+    (tmp_path / "test_inventory.py").write_text(BROKER_SUITE)
+    with FakeBroker() as broker:
+        transcript = broker.replay("real/real_ruby_verifier_wip_pending_failure.json")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PACT_", "PYTEST_"))}
+        env.update(PACT_DO_NOT_TRACK="true", BROKER_URL=broker.url,
+                   PACT_UNITTEST_PUBLISH_VERIFICATION_RESULTS="1",
+                   PYTHONPATH=os.pathsep.join([str(tmp_path), str(REPO)]))
+        proc = subprocess.run([sys.executable, "-m", "unittest", "-v", "test_inventory"],
+                              cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, timeout=120)
+        posted = [r.json for r in broker.requests if r.path.endswith("/verification-results")]
+    assert proc.returncode == transcript["exit_code"] == 0, proc.stdout
+    assert "expected failure" in proc.stdout  # the WIP pact's broken interaction
+    # The WIP pact: its failing interaction an expected failure, its passing one skipped.
+    assert re.search(r"^OK \(skipped=1, expected failures=1\)$", proc.stdout, re.M), proc.stdout
+    recorded = [x["request"]["body_json"] for x in transcript["exchanges"]
+                if x["request"]["path"].endswith("/verification-results")]
+    # One POST per pact, as the Ruby verifier sent them: two verified, the WIP one failed.
+    assert sorted(p["success"] for p in posted) == sorted(p["success"] for p in recorded) \
+        == [False, True, True]
+    assert {p["providerApplicationVersion"] for p in posted} == {"5.0.4"}

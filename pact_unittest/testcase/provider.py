@@ -31,6 +31,8 @@ from ..verifier import (HttpTransport, InteractionResult, PactInteraction, Provi
                         ProviderVerifier, StateFunctions, Transport, WsgiTransport)
 from .failure import raise_contract_failure
 from .mixin import _OutcomeWatch
+from .provider_broker import (broker_sources, publishing, record_result, register_publisher,
+                              uses_broker)
 from .provider_pacts import interactions_of, method_name, places_of, read_class_pacts, unique_names
 from .state_handlers import call_handler, collect_states
 
@@ -52,6 +54,10 @@ class PactVerificationMixin:
     * ``pacts`` -- a pact file, a directory of them, an ``http(s)://`` URL, or a list;
     * the provider: ``wsgi_application``, ``provider_base_url``, else the Django live server
       or Django's WSGI handler in process;
+    * or a Pact Broker: ``pact_broker_url`` (and ``_username``/``_password``/``_token``),
+      ``consumer_version_selectors``, ``consumer_tags``, ``include_pending``,
+      ``include_wip_pacts_since``, ``provider_version_branch``, ``provider_tags``;
+      ``publish_verification_results`` with ``provider_version`` publishes, once per run;
     * ``provider_headers`` (added to every request), ``request_timeout`` (seconds),
       ``missing_state`` (``"fail"``: an interaction whose state has no handler fails, naming
       it; ``"warn"``: a warning, and the request is sent anyway).
@@ -66,6 +72,20 @@ class PactVerificationMixin:
     provider_headers: Optional[Mapping[str, str]] = None
     request_timeout: float = 30.0
     missing_state: str = "fail"
+    # A Pact Broker instead of ``pacts`` (unset values: the PACT_BROKER_* variables).
+    pact_broker_url: Optional[str] = None
+    pact_broker_username: Optional[str] = None
+    pact_broker_password: Optional[str] = None
+    pact_broker_token: Optional[str] = None
+    consumer_version_selectors: Optional[Sequence[Mapping[str, Any]]] = None
+    consumer_tags: Optional[Sequence[str]] = None
+    include_pending: bool = False
+    include_wip_pacts_since: Optional[str] = None
+    provider_version_branch: Optional[str] = None
+    provider_tags: Optional[Sequence[str]] = None
+    # Publishing the results (opt-in; PACT_UNITTEST_PUBLISH_VERIFICATION_RESULTS=1 too).
+    publish_verification_results: Optional[bool] = None
+    provider_version: Optional[str] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -97,6 +117,10 @@ class PactVerificationMixin:
             result = verifier.verify_interaction(item)
         finally:
             verifier.close()
+        if raised:
+            result.errors.append(("State change request failed", f"{raised[0]!r}"))
+        if publishing(type(self)):
+            record_result(item.source, result)
         if raised:  # the state method's own exception: its traceback, its FAIL or ERROR
             raise raised[0]
         for text in result.warnings:
@@ -243,16 +267,24 @@ def _generate_tests(cls: type) -> None:
 
 def _tests_for(cls: type) -> Dict[str, Callable[..., Any]]:
     errors: List[str] = []
-    try:
-        places = places_of(getattr(cls, "pacts", None))
-    except TypeError as exc:
-        places, errors = [], [f"{cls.__qualname__}: {exc}"]
-    sources, read_errors = read_class_pacts(places)
-    errors.extend(read_errors)
-    if not places and not errors:
-        errors.append(f"{cls.__qualname__} verifies provider {getattr(cls, 'provider')!r} but names no "
-                      "pacts: set pacts = 'pacts/' (a file, a directory, a URL or a list)")
+    places: List[Any] = []
+    if uses_broker(cls):
+        sources, errors = broker_sources(cls)
+    else:
+        try:
+            places = places_of(getattr(cls, "pacts", None))
+        except TypeError as exc:
+            errors = [f"{cls.__qualname__}: {exc}"]
+        sources, read_errors = read_class_pacts(places)
+        errors.extend(read_errors)
+        if not places and not errors:
+            errors.append(f"{cls.__qualname__} verifies provider {getattr(cls, 'provider')!r} "
+                          "but names no pacts: set pacts = 'pacts/' (a file, a directory, a URL "
+                          "or a list) or pact_broker_url (or PACT_BROKER_BASE_URL)")
     items = interactions_of(sources)
+    if publishing(cls):
+        register_publisher(cls, {s.publish_url: (s, sum(1 for i in items if i.source is s))
+                                 for s in sources if s.publish_url})
     planned: List[Tuple[str, Callable[..., Any]]] = []
     for item in items:
         planned.append((method_name(item.consumer, item.description, item.state_names),
