@@ -64,7 +64,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .pact import FromTerms, Pact, PactException, Request, Response
     from .pact_file import PactConflictError
     from .provider import Provider
-    from .testcase import PactMixin, PactTestCase, interaction
+    from .testcase import (PactMixin, PactTestCase, PactVerificationMixin,
+                           PactVerificationTestCase, interaction, provider_state)
     from .mock_service import ForkedServiceError, MockService
     from .model import EarlierMatch, Verification
     from .verifier import ProviderVerifier, Verifier, VerificationReport
@@ -76,6 +77,9 @@ __all__ = [
     "PactTestCase",
     "PactMixin",
     "interaction",
+    "PactVerificationTestCase",
+    "PactVerificationMixin",
+    "provider_state",
     "Verification",
     "EarlierMatch",
     "MockService",
@@ -151,6 +155,8 @@ _LAZY = {
     "FromTerms": "pact",
     "PactConflictError": "pact_file",
     "PactMixin": "testcase", "PactTestCase": "testcase", "interaction": "testcase",
+    "PactVerificationMixin": "testcase", "PactVerificationTestCase": "testcase",
+    "provider_state": "testcase",
     "Verification": "model", "EarlierMatch": "model",
     "MockService": "mock_service", "ForkedServiceError": "mock_service",
     "Verifier": "verifier", "ProviderVerifier": "verifier", "VerificationReport": "verifier",

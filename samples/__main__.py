@@ -2,11 +2,15 @@
 
 1. samples/userclient -- PactTestCase and the v2 API, with ``python -m unittest discover``;
 2. samples/django_project -- PactMixin on Django test cases, with ``manage.py test
-   --parallel 2`` (Django's runner, two worker processes).
+   --parallel 2`` (Django's runner, two worker processes);
+3. samples/user_service -- the provider side: the Django user service verified against
+   the pacts 1 and 2 wrote, one test per interaction (PactVerificationMixin), ``manage.py
+   test --parallel 2``.
 
 The pact files land in samples/pacts/. ``PACT_SAMPLES_BROKEN=1 python -m samples`` adds a
 deliberately broken client test, to show what a contract failure looks like (the run
-then fails). Exit status: 0 when every suite passed.
+then fails); ``USER_SERVICE_BROKEN=1`` breaks the user service's view instead, to show a
+provider verification failure. Exit status: 0 when every suite passed.
 """
 from __future__ import annotations
 
@@ -36,13 +40,20 @@ def main() -> int:
              [python, "manage.py", "test", "--parallel", "2", "-v", "2"],
              HERE / "django_project"),
     ]
+    # The provider verifies what the consumers just wrote (a consumer run that failed
+    # left its pact unverified by its own tests: the provider run still shows the rest).
+    codes.append(_run("user service verified against those pacts (PactVerificationMixin, "
+                      "--parallel 2)",
+                      [python, "manage.py", "test", "--parallel", "2", "-v", "2"],
+                      HERE / "user_service"))
     print("\nPact files in samples/pacts/:")
     for path in sorted((HERE / "pacts").glob("*.json")):
         print(f"  {path.relative_to(REPO)}")
     if any(codes):
         print("\nSome suites failed (see above)."
-              + (" PACT_SAMPLES_BROKEN is set: the broken example fails on purpose."
-                 if os.environ.get("PACT_SAMPLES_BROKEN") else ""))
+              + (" PACT_SAMPLES_BROKEN / USER_SERVICE_BROKEN is set: the broken example "
+                 "fails on purpose." if os.environ.get("PACT_SAMPLES_BROKEN")
+                 or os.environ.get("USER_SERVICE_BROKEN") else ""))
         return 1
     print("\nAll sample suites passed.")
     return 0

@@ -62,17 +62,17 @@ def _next_line(start: int, predicate) -> int:
 
 class Example(NamedTuple):
     name: str
-    kind: str  # "test", "fails", "script" or "verifies"
+    kind: str  # "test", "fails", "script", "verifies" or "provider" (a provider TestCase)
     code: str
     line: int
-    #: "verifies" only: the example whose pact files this one verifies (run first).
+    #: "verifies" and "provider": the example whose pact files this one verifies (run first).
     after: Optional[str] = None
 
 
 def _examples() -> List[Example]:
     found = []
     for i, line in enumerate(LINES):
-        match = re.match(r"^\.\. test-example: ([\w-]+)(?: \((fails|script|verifies) ?([\w-]*)\))?\s*$",
+        match = re.match(r"^\.\. test-example: ([\w-]+)(?: \((fails|script|verifies|provider) ?([\w-]*)\))?\s*$",
                          line)
         if match:
             j = _next_line(i, lambda text: text.strip() != "")
@@ -183,7 +183,7 @@ def test_every_testcase_block_is_run():
     for i, line in enumerate(LINES):
         if line.strip() == ".. code-block:: python":
             code = "\n".join(_indented_block(i))
-            if re.search(r"class \w+\((PactMixin|PactTestCase)", code):
+            if re.search(r"class \w+\((PactMixin|PactTestCase|PactVerification)", code):
                 assert i + 1 in marked, (
                     f"README.rst line {i + 1}: a TestCase example without "
                     "'.. test-example: NAME' before it is never run"
@@ -192,7 +192,7 @@ def test_every_testcase_block_is_run():
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
 def test_readme_example_runs(example: Example, tmp_path: Path):
-    if example.kind == "verifies":  # the consumer example writes the pacts it verifies
+    if example.kind in ("verifies", "provider"):  # the consumer example writes the pacts
         (first,) = [e for e in EXAMPLES if e.name == example.after]
         assert _run(first, tmp_path).returncode == 0
     done = _run(example, tmp_path)
@@ -201,6 +201,12 @@ def test_readme_example_runs(example: Example, tmp_path: Path):
     if example.kind == "verifies":
         assert done.returncode == 0, f"{where} failed:\n{output}"
         assert "verification succeeded" in done.stdout, output
+        for line in _expected_output(example.name):
+            assert line.strip() in output, f"{where}: README shows {line.strip()!r}:\n{output}"
+        return
+    if example.kind == "provider":
+        assert done.returncode == 0 and re.search(r"^OK\b", done.stderr, re.M), \
+            f"{where} failed:\n{output}"
         for line in _expected_output(example.name):
             assert line.strip() in output, f"{where}: README shows {line.strip()!r}:\n{output}"
         return

@@ -195,7 +195,8 @@ DOCUMENTED = {
     "pact_unittest.pact": ["Pact", "Request", "Response", "FromTerms"],
     "pact_unittest.consumer": ["Consumer"],
     "pact_unittest.provider": ["Provider"],
-    "pact_unittest.testcase": ["PactMixin", "PactTestCase", "interaction"],
+    "pact_unittest.testcase": ["PactMixin", "PactTestCase", "interaction",
+                               "PactVerificationMixin", "PactVerificationTestCase", "provider_state"],
     "pact_unittest.pact_file": ["write_pact", "read_pact", "pact_file_name", "PactConflictError"],
     "pact_unittest.verifier": None,  # v2's pact.verifier (Verifier) and the library API
     "pact_unittest.message_provider": ["MessageProvider"],

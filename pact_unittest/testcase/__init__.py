@@ -6,11 +6,17 @@
 * :mod:`.settings`: the class's settings, resolved and checked once;
 * :mod:`.registry`: the embedded mock services the classes of a process share;
 * :mod:`.writer`: the class's pact written once, publishing once per run;
-* :mod:`.failure`: the one short frame a contract failure's traceback keeps.
+* :mod:`.failure`: the one short frame a contract failure's traceback keeps;
+* :mod:`.provider`: :class:`PactVerificationMixin` / :class:`PactVerificationTestCase`, the
+  provider side: one generated test per interaction of the pacts (:mod:`.provider_pacts`),
+  states by ``@provider_state`` methods (:mod:`.state_handlers`).
 """
 from __future__ import annotations
 
 from .decorator import interaction
 from .mixin import PactMixin, PactTestCase, _interaction_error  # noqa: F401 (tests)
+from .provider import PactVerificationMixin, PactVerificationTestCase
+from .state_handlers import provider_state
 
-__all__ = ["PactMixin", "PactTestCase", "interaction"]
+__all__ = ["PactMixin", "PactTestCase", "interaction",
+           "PactVerificationMixin", "PactVerificationTestCase", "provider_state"]
