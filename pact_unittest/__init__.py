@@ -65,7 +65,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .pact_file import PactConflictError
     from .provider import Provider
     from .testcase import (PactMixin, PactTestCase, PactVerificationMixin,
-                           PactVerificationTestCase, interaction, provider_state)
+                           PactVerificationTestCase, interaction, message_producer,
+                           provider_state)
     from .mock_service import ForkedServiceError, MockService
     from .model import EarlierMatch, Verification
     from .verifier import ProviderVerifier, Verifier, VerificationReport
@@ -80,6 +81,7 @@ __all__ = [
     "PactVerificationTestCase",
     "PactVerificationMixin",
     "provider_state",
+    "message_producer",
     "Verification",
     "EarlierMatch",
     "MockService",
@@ -156,7 +158,7 @@ _LAZY = {
     "PactConflictError": "pact_file",
     "PactMixin": "testcase", "PactTestCase": "testcase", "interaction": "testcase",
     "PactVerificationMixin": "testcase", "PactVerificationTestCase": "testcase",
-    "provider_state": "testcase",
+    "provider_state": "testcase", "message_producer": "testcase",
     "Verification": "model", "EarlierMatch": "model",
     "MockService": "mock_service", "ForkedServiceError": "mock_service",
     "Verifier": "verifier", "ProviderVerifier": "verifier", "VerificationReport": "verifier",

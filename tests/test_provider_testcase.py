@@ -398,3 +398,39 @@ def test_broker_pacts_are_tests_pending_ones_expected_failures_and_results_publi
     assert sorted(p["success"] for p in posted) == sorted(p["success"] for p in recorded) \
         == [False, True, True]
     assert {p["providerApplicationVersion"] for p in posted} == {"5.0.4"}
+
+
+def test_message_interactions_are_tests_with_message_producer_methods(tmp_path: Path) -> None:
+    from pact_unittest import message_producer
+
+    pact = {"consumer": {"name": "Shop"}, "provider": {"name": "Orders"},
+            "messages": [{"description": "an order was placed",
+                          "providerStates": [{"name": "an order exists"}],
+                          "contents": {"id": 7},
+                          "matchingRules": {"body": {"$.id": {"matchers": [{"match": "integer"}]}}}}],
+            "metadata": {"pactSpecification": {"version": "3.0.0"}}}
+    (tmp_path / "shop-orders.json").write_text(json.dumps(pact))
+    produced: List[str] = []
+
+    class Orders(PactVerificationTestCase):
+        provider = "Orders"
+        pacts = str(tmp_path)
+        wsgi_application = hello
+        order_id: Any = 8
+
+        @provider_state("an order exists")
+        def order(self) -> None:
+            produced.append("state")
+
+        @message_producer("an order was placed")
+        def order_placed(self) -> Dict[str, Any]:
+            produced.append("message")
+            return {"id": self.order_id}
+
+    assert generated_tests(Orders) == ["test_shop__an_order_was_placed__given_an_order_exists"]
+    result = run(Orders)
+    assert result.wasSuccessful(), result.failures + result.errors
+    assert produced == ["state", "message"]
+    Orders.order_id = "8"
+    (failure,) = run(Orders).failures
+    assert "Body had differences" in failure[1] and "$.id" in failure[1]

@@ -9,14 +9,16 @@
 * :mod:`.failure`: the one short frame a contract failure's traceback keeps;
 * :mod:`.provider`: :class:`PactVerificationMixin` / :class:`PactVerificationTestCase`, the
   provider side: one generated test per interaction of the pacts (:mod:`.provider_pacts`),
-  states by ``@provider_state`` methods (:mod:`.state_handlers`).
+  states by ``@provider_state`` methods and messages by ``@message_producer`` methods
+  (:mod:`.state_handlers`).
 """
 from __future__ import annotations
 
 from .decorator import interaction
 from .mixin import PactMixin, PactTestCase, _interaction_error  # noqa: F401 (tests)
 from .provider import PactVerificationMixin, PactVerificationTestCase
-from .state_handlers import provider_state
+from .state_handlers import message_producer, provider_state
 
 __all__ = ["PactMixin", "PactTestCase", "interaction",
-           "PactVerificationMixin", "PactVerificationTestCase", "provider_state"]
+           "PactVerificationMixin", "PactVerificationTestCase", "provider_state",
+           "message_producer"]

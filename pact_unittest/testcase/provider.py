@@ -34,7 +34,7 @@ from .mixin import _OutcomeWatch
 from .provider_broker import (broker_sources, publishing, record_result, register_publisher,
                               uses_broker)
 from .provider_pacts import interactions_of, method_name, places_of, read_class_pacts, unique_names
-from .state_handlers import call_handler, collect_states
+from .state_handlers import call_handler, collect_producers, collect_states
 
 __unittest = True
 
@@ -43,6 +43,7 @@ __all__ = ["PactVerificationMixin", "PactVerificationTestCase", "BASE_URL_ENV"]
 BASE_URL_ENV = "PACT_UNITTEST_PROVIDER_BASE_URL"
 _GENERATED = "_pact_generated"
 _STATES = "_pact_state_handlers"
+_PRODUCERS = "_pact_message_producers_by_key"
 
 
 class PactVerificationMixin:
@@ -90,6 +91,7 @@ class PactVerificationMixin:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         setattr(cls, _STATES, collect_states(cls))
+        setattr(cls, _PRODUCERS, collect_producers(cls))
         _generate_tests(cls)
 
     def run(self, result: Any = None) -> Any:
@@ -112,7 +114,8 @@ class PactVerificationMixin:
         verifier = ProviderVerifier(
             str(type(self).provider), transport, states=self._pact_states(raised),
             headers=self.provider_headers, request_filter=self.filter_request,
-            timeout=self.request_timeout, description="", state="")
+            timeout=self.request_timeout, description="", state="",
+            messages=self._pact_producers())
         try:
             result = verifier.verify_interaction(item)
         finally:
@@ -157,6 +160,11 @@ class PactVerificationMixin:
         return StateFunctions({name: bind(attr) for name, attr in setups.items()},
                               {name: bind(attr) for name, attr in teardowns.items()},
                               missing=self.missing_state)
+
+    def _pact_producers(self) -> Optional[Dict[str, Callable[..., Any]]]:
+        """The ``@message_producer`` methods, bound; None: messages come over the transport."""
+        producers = getattr(type(self), _PRODUCERS, {})
+        return {key: getattr(self, attr) for key, attr in producers.items()} or None
 
     def _pact_transport(self, app_errors: List[BaseException]) -> Transport:
         cls = type(self)

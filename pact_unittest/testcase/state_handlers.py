@@ -18,7 +18,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Dict, List, Tuple, TypeVar
 
-__all__ = ["provider_state", "collect_states"]
+__all__ = ["provider_state", "collect_states", "message_producer", "collect_producers"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,6 +60,42 @@ def collect_states(cls: type) -> Tuple[Dict[str, str], Dict[str, str]]:
                 raise TypeError(f"{cls.__qualname__}: two {kind} handlers for provider state "
                                 f"{name!r}: {table[name]}() and {attr}()")
             table[name] = attr
+    return found
+
+
+#: The attribute ``@message_producer`` appends message keys to.
+PRODUCER_MARK = "_pact_message_producers"
+
+
+def message_producer(*keys: str) -> Callable[[F], F]:
+    """Mark a method as the producer of the messages with these descriptions (or provider
+    state names, as pact-python v2 keyed them). It returns the message's contents, a
+    ``(contents, metadata)`` pair or a ``ProducedMessage``; a synchronous message's producer
+    gets the request contents."""
+    if not keys or not all(isinstance(key, str) for key in keys):
+        raise TypeError("message_producer() takes message descriptions as strings, e.g. "
+                        "@message_producer('an order was placed')")
+
+    def mark(func: F) -> F:
+        if not callable(func) or isinstance(func, type):
+            raise TypeError(f"@message_producer decorates a method, not {type(func).__name__}")
+        func.__dict__.setdefault(PRODUCER_MARK, []).extend(keys)
+        return func
+
+    return mark
+
+
+def collect_producers(cls: type) -> Dict[str, str]:
+    """The class's message producers: message key -> method name (two for one key: TypeError)."""
+    found: Dict[str, str] = {}
+    for attr in _attribute_names(cls):
+        func = inspect.getattr_static(cls, attr, None)
+        func = getattr(func, "__func__", func)
+        for key in getattr(func, PRODUCER_MARK, ()) if callable(func) else ():
+            if key in found and found[key] != attr:
+                raise TypeError(f"{cls.__qualname__}: two message producers for {key!r}: "
+                                f"{found[key]}() and {attr}()")
+            found[key] = attr
     return found
 
 
