@@ -316,7 +316,12 @@ class FakeBroker(ThreadedServer):
         if method == "GET":
             with self._lock:
                 found = self.pacts.get(key)
-            return _json_answer(200, found) if found is not None else Answer(404, None, [("Content-Type", HAL)])
+            if found is None:
+                return Answer(404, None, [("Content-Type", HAL)])
+            here = f"{self.url}/pacts/provider/{provider}/consumer/{consumer}/version/{version}"
+            return _json_answer(200, dict(found, _links={  # as a broker serves a pact
+                "self": {"href": here},
+                "pb:publish-verification-results": {"href": here + "/verification-results"}}))
         try:
             content = json.loads(body.decode("utf-8"))
         except ValueError as exc:

@@ -215,23 +215,27 @@ def _recorded_verification(name, success):
 
 
 def test_can_i_deploy_end_to_end_publish_verify_deploy(tmp_path, monkeypatch):
-    """publish (our CLI) -> a recorded verification result published -> can-i-deploy."""
-    import requests
+    """publish (our CLI) -> verify with our verifier, results published -> can-i-deploy."""
     from fake_broker import sample_pact_files
+    from provider_app import ProviderApp
 
-    passed = _recorded_verification("real/real_ruby_verifier", True)
-    failed = dict(passed, success=False, providerApplicationVersion="9.9.10")
     sample_pact_files(tmp_path)
-    with FakeBroker() as broker:
+    good, bad = ProviderApp(), ProviderApp()
+    good.add("GET", "/users/1", 200, {"id": 1, "name": "Alice"}, {"Content-Type": "application/json"})
+    bad.add("GET", "/users/1", 200, {"id": "1", "name": "Alice"}, {"Content-Type": "application/json"})
+    with FakeBroker() as broker, good, bad:
         code, out, err, _ = run_cli(["publish", str(tmp_path), "-a", "1.0.0", "--branch", "main",
                                      "-b", broker.url], monkeypatch)
         assert code == 0, err
-        results = broker.url + "/pacts/provider/ProviderAPI/consumer/ConsumerApp/version/1.0.0/verification-results"
+        pact_url = broker.url + "/pacts/provider/ProviderAPI/consumer/ConsumerApp/version/1.0.0"
         check = ["can-i-deploy", "-a", "ConsumerApp", "-e", "1.0.0", "-a", "ProviderAPI", "-e"]
         code, out, _, _ = run_cli(check + ["9.9.9", "-b", broker.url], monkeypatch)
         assert code == 1 and "Computer says no" in out and "???" in out  # not verified yet
-        assert requests.post(results, json=passed, timeout=10).status_code == 201
-        assert requests.post(results, json=failed, timeout=10).status_code == 201
+        for provider, version, verdict in ((good, "9.9.9", 0), (bad, "9.9.10", 1)):
+            code, out, _, _ = run_cli(["verify", pact_url, "--provider-base-url", provider.base_url,
+                                       "-r", "-a", version], monkeypatch)
+            assert code == verdict, out
+            assert "Verification results published to" in out
         code, out, _, _ = run_cli(check + ["9.9.9", "-b", broker.url], monkeypatch)
         assert code == 0, out
         assert "Computer says yes" in out

@@ -76,14 +76,17 @@ def parse_header(text: str) -> Tuple[str, str]:
     return name.strip(), value.strip()
 
 
-def run(options: RunOptions, out: TextIO = sys.stdout) -> Tuple[int, VerificationReport, str]:
-    """Run the verification; returns ``(exit_code, report, text)`` (the text also went to ``out``)."""
+def run(options: RunOptions, out: Optional[TextIO] = None
+        ) -> Tuple[int, VerificationReport, str]:
+    """Run the verification; returns ``(exit_code, report, text)`` (the text also went to
+    ``out``, by default the standard output of the moment)."""
     lines: List[str] = []
+    stream = out if out is not None else sys.stdout
 
     def say(text: str) -> None:
         lines.append(text)
-        out.write(text + "\n")
-        out.flush()
+        stream.write(text + "\n")
+        stream.flush()
 
     level = getattr(logging, str(options.log_level or "").upper(), None)
     if isinstance(level, int):
