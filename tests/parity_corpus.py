@@ -67,6 +67,17 @@ def interactions(spec: str) -> List[Dict[str, Any]]:
     return items
 
 
+def replay(base_url: str) -> None:
+    """Each corpus request once, as the consumer sends it (to a mock service)."""
+    import requests
+
+    with requests.Session() as session:
+        for item in INTERACTIONS:
+            req = item["request"]
+            session.request(req["method"], base_url + req["path"], headers=req.get("headers"),
+                            json=req.get("body"))
+
+
 def _routes() -> Dict[str, Dict[str, Any]]:
     """The honouring provider's answers by description: other values, same shapes."""
     return {

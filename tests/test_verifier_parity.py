@@ -27,7 +27,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 import pytest
-import requests
 
 import parity_corpus as corpus
 from reference import kill_tree, reference_env, require_ruby_verifier, require_rust
@@ -75,21 +74,13 @@ EXPECTED_DISAGREEMENTS: List[Disagreement] = [
 
 
 # ------------------------------------------------------------------------------- the pacts
-def _replay(base_url: str) -> None:
-    with requests.Session() as session:
-        for item in corpus.INTERACTIONS:
-            req = item["request"]
-            session.request(req["method"], base_url + req["path"], headers=req.get("headers"),
-                            json=req.get("body"))
-
-
 def _write_ours(spec: str, pact_dir: pathlib.Path) -> pathlib.Path:
     from pact_unittest.mock_service import MockService
 
     with MockService(f"ours-v{spec[0]}", corpus.PROVIDER, pact_dir=str(pact_dir),
                      specification_version=spec) as service:
         service.set_interactions(corpus.interactions(spec))
-        _replay(service.uri)
+        corpus.replay(service.uri)
         assert service.verification().ok, service.verification().describe()
         path = service.write_pact()
     assert path is not None
