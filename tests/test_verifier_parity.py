@@ -90,6 +90,7 @@ def _write_ours(spec: str, pact_dir: pathlib.Path) -> pathlib.Path:
 @pytest.fixture(scope="module")
 def pacts(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, pathlib.Path]:
     """Pact label (= consumer name: ``ours-v2`` ... ``rust-v4``) -> file."""
+    require_rust(), require_ruby_verifier()  # before any work: a missing tool skips (or fails in CI)
     pact_dir = tmp_path_factory.mktemp("parity-pacts")
     found = {f"ours-v{spec[0]}": _write_ours(spec, pact_dir) for spec in SPECS}
     found.update({f"rust-v{spec[0]}": FIXTURES / f"rust-v{spec[0]}-parityprovider.json"
