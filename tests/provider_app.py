@@ -10,7 +10,9 @@ with routes given as data, plus a provider-states endpoint in both verifiers' di
 * Rust POSTs ``{"action": "setup"|"teardown", "state": "x", "params": {...}}``.
 
 A route may require a provider state: it then answers only while that state is set up,
-so a verifier that skipped the state change fails, which is what we want to notice.
+so a verifier that skipped the state change fails, which is what we want to notice. A state
+named in ``failing_states`` makes the states endpoint answer ``failing_status`` (500: a state
+setup that fails).
 """
 from __future__ import annotations
 
@@ -55,8 +57,11 @@ class Route:
 class ProviderApp(ThreadedServer):
     """The provider under verification. ``with ProviderApp(routes) as app: app.base_url``."""
 
-    def __init__(self, routes: Optional[List[Route]] = None) -> None:
+    def __init__(self, routes: Optional[List[Route]] = None,
+                 failing_states: Optional[List[str]] = None, failing_status: int = 500) -> None:
         self.routes: List[Route] = list(routes or [])
+        self.failing_states = set(failing_states or [])
+        self.failing_status = failing_status
         self.states: List[str] = []            # currently set up
         self.state_calls: List[Dict[str, Any]] = []  # every states request, for assertions
         self.requests: List[str] = []          # "GET /path?query" of every provider request
@@ -91,7 +96,8 @@ class ProviderApp(ThreadedServer):
         return route
 
     # -- request handling ------------------------------------------------------------
-    def _state_change(self, payload: Dict[str, Any], query: Dict[str, List[str]]) -> None:
+    def _state_change(self, payload: Dict[str, Any], query: Dict[str, List[str]]) -> bool:
+        """Record a state change; False when it names a state of ``failing_states``."""
         data = dict(payload)
         for key, values in query.items():  # --state-change-as-query
             data.setdefault(key, values[0])
@@ -100,12 +106,15 @@ class ProviderApp(ThreadedServer):
             names = list(data.get("states") or [])
             if data.get("state") and data["state"] not in names:
                 names.append(data["state"])
+            if self.failing_states.intersection(n for n in names if n):
+                return False
             if data.get("action") == "teardown":
                 self.states = [s for s in self.states if s not in names]
             elif "action" in data:  # Rust: one setup call per state
                 self.states.extend(n for n in names if n not in self.states)
             else:  # Ruby: one call per interaction that sets exactly its states
                 self.states = names
+        return True
 
     def _answer(self, method: str, raw_path: str) -> Route:
         parts = urlsplit(raw_path)
@@ -125,6 +134,9 @@ class ProviderApp(ThreadedServer):
 
         class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body leave in two writes: without TCP_NODELAY each answer waits
+            # ~40 ms for the client's delayed ACK (Nagle), which dominated verifier runs
+            disable_nagle_algorithm = True
 
             def _send(self, status: int, headers: Dict[str, str], body: Any) -> None:
                 data = body_bytes(body) or b""
@@ -144,8 +156,11 @@ class ProviderApp(ThreadedServer):
                         payload = json.loads(raw.decode("utf-8")) if raw else {}
                     except ValueError:
                         payload = {}
-                    app._state_change(payload, parse_qs(parts.query))
-                    self._send(200, {"Content-Type": "application/json"}, {})
+                    if app._state_change(payload, parse_qs(parts.query)):
+                        self._send(200, {"Content-Type": "application/json"}, {})
+                    else:
+                        self._send(app.failing_status, {"Content-Type": "application/json"},
+                                   {"error": "the state setup failed"})
                     return
                 route = app._answer(self.command, self.path)
                 self._send(route.status, route.headers, route.body)

@@ -149,7 +149,10 @@ class StateChangeUrl(StateSetup):
             self._session.trust_env = False
         try:
             if self.body:
-                answer = self._session.post(self.url, data=json.dumps(payload), timeout=self.timeout,
+                # bytes, not str: http.client sends a bytes body with the headers in one
+                # write; a str body goes in a second one, ~2 ms more per state change
+                answer = self._session.post(self.url, data=json.dumps(payload).encode("utf-8"),
+                                            timeout=self.timeout,
                                             headers={**self.headers, "Content-Type": "application/json"})
             else:
                 params = {k: (json.dumps(v) if isinstance(v, (dict, list)) else v)
