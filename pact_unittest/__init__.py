@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         publish_pacts,
     )
     from .consumer import Consumer
+    from .message_consumer import MessageConsumer
+    from .message_pact import MessagePact
     from .matchers import (
         ArrayContaining,
         Boolean,
@@ -88,6 +90,8 @@ __all__ = [
     "Request",
     "Response",
     "FromTerms",
+    "MessageConsumer",
+    "MessagePact",
     # provider verification
     "Verifier",
     "ProviderVerifier",
@@ -147,6 +151,7 @@ _LAZY = {
     "Consumer": "consumer", "Provider": "provider",
     "Pact": "pact", "PactException": "pact", "Request": "pact", "Response": "pact",
     "FromTerms": "pact",
+    "MessageConsumer": "message_consumer", "MessagePact": "message_pact",
     "PactConflictError": "pact_file",
     "PactMixin": "testcase", "PactTestCase": "testcase", "interaction": "testcase",
     "Verification": "model", "EarlierMatch": "model",
@@ -159,7 +164,8 @@ _LAZY = {
 #: ``import pact_unittest as pact; pact.matchers.Matcher`` (pact-python v2's module paths
 #: first, then the package's rooms).
 _SUBMODULES = frozenset({
-    "pact", "consumer", "provider", "matchers", "broker", "verifier",
+    "pact", "consumer", "provider", "message_consumer", "message_pact", "matchers", "broker",
+    "verifier",
     "matching", "mock_service", "model", "pact_file", "testcase", "v2",
 })
 

@@ -113,6 +113,8 @@ class MessageContents:
     explicit_content_type: Optional[str] = None
     #: False when the message has no contents at all (spec 4 may omit them).
     has_contents: bool = True
+    #: False when no metadata was given (Ruby's layout then writes no ``metaData``).
+    has_metadata: bool = field(default=True, compare=False)
 
     @property
     def content_type(self) -> str:

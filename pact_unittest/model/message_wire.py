@@ -142,7 +142,8 @@ def parse_contents(raw: Mapping, where: str, ruby: bool = False) -> MessageConte
         contents = contents.data
     return MessageContents(contents=contents, metadata=metadata,
                            matching_rules=_ordered(rules), generators=_ordered(generators),
-                           explicit_content_type=explicit, has_contents=present)
+                           explicit_content_type=explicit, has_contents=present,
+                           has_metadata=metadata_raw is not None)
 
 
 def _ordered(categories: Dict[str, Any]) -> Dict[str, Any]:

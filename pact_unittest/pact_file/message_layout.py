@@ -6,9 +6,10 @@
   metadata, matchingRules?, generators?``; JSON contents are written as JSON, bytes as base64
   text, anything else as text; rules in the ``body`` and ``metadata`` categories.
 * spec 3.0.0 from the v2 API (``ruby_layout``): as pact-python 2.3.3 + Ruby ``pact-message``
-  wrote it, so that a v2 suite's file stays equal: ``description, providerStates`` (every
-  state with ``params``, ``null`` when none), ``contents, matchingRules`` (always, ``{}`` when
-  none), ``metaData``. Unlike Ruby, matchers in the metadata become ``metadata`` rules (Ruby
+  wrote it, so that a v2 suite's file stays equal: ``description, providerStates`` (always;
+  every state with ``params``, ``null`` when none), ``contents, matchingRules`` (always,
+  ``{}`` when none; pact-python v2's rules, each in ``{"matchers": [rule]}``), ``metaData``
+  (when given). Unlike Ruby, matchers in the metadata become ``metadata`` rules (Ruby
   left the ``json_class`` objects in the metadata, where no verifier reads them as matchers).
 * spec 4.0.0: in the ``interactions`` list beside HTTP ones, as the Rust core writes them:
   ``type`` ``Asynchronous/Messages`` with ``contents`` as a ``{"content", "contentType",
@@ -93,14 +94,15 @@ def _render_v3(message: Message) -> Dict[str, Any]:
 def _render_ruby(message: Message) -> Dict[str, Any]:
     part = message.message
     data: Dict[str, Any] = {"description": message.description}
-    if message.provider_states:
-        data["providerStates"] = [{"name": s.name, "params": s.params or None}
-                                  for s in message.provider_states]
-    data["contents"] = _v3_contents(part) if part.has_contents else None
+    data["providerStates"] = [{"name": s.name, "params": s.params or None}
+                              for s in message.provider_states]
+    if part.has_contents:
+        data["contents"] = _v3_contents(part)
     data["matchingRules"] = dict(part.matching_rules)
     if part.generators:
         data["generators"] = part.generators
-    data["metaData"] = dict(part.metadata)
+    if part.has_metadata or part.metadata:
+        data["metaData"] = dict(part.metadata)
     return data
 
 
