@@ -66,7 +66,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .pact import FromTerms, Pact, PactException, Request, Response
     from .pact_file import PactConflictError
     from .provider import Provider
-    from .testcase import PactMixin, PactTestCase, interaction
+    from .testcase import PactMixin, PactTestCase, interaction, message
     from .mock_service import ForkedServiceError, MockService
     from .model import EarlierMatch, Verification
     from .verifier import ProviderVerifier, Verifier, VerificationReport
@@ -77,6 +77,7 @@ __all__ = [
     "PactTestCase",
     "PactMixin",
     "interaction",
+    "message",
     "Verification",
     "EarlierMatch",
     "MockService",
@@ -154,6 +155,7 @@ _LAZY = {
     "MessageConsumer": "message_consumer", "MessagePact": "message_pact",
     "PactConflictError": "pact_file",
     "PactMixin": "testcase", "PactTestCase": "testcase", "interaction": "testcase",
+    "message": "testcase",
     "Verification": "model", "EarlierMatch": "model",
     "MockService": "mock_service", "ForkedServiceError": "mock_service",
     "Verifier": "verifier", "ProviderVerifier": "verifier", "VerificationReport": "verifier",

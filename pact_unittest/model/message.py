@@ -158,10 +158,11 @@ class _MessageBase:
     def provider_state(self) -> Optional[str]:
         return self.provider_states[0].name if self.provider_states else None
 
-    def key(self) -> Tuple[str, str]:
-        """Identity in a pact file: description plus provider states (as for HTTP)."""
+    def key(self) -> Tuple[str, str, str]:
+        """Identity in a pact file: description plus provider states (as for HTTP), and the
+        kind, so that a message never clashes with an HTTP interaction of the same name."""
         states = json.dumps([s.to_json() for s in self.provider_states], sort_keys=True)
-        return (self.description, states)
+        return (self.description, states, self.kind)
 
     def label(self) -> str:
         return "message " + interaction_label(self.description, [s.name for s in self.provider_states])
