@@ -28,7 +28,10 @@ METHOD_ATTR = "_pact_messages"
 CLASS_ATTR = "_pact_class_messages"
 
 
-def _part(contents: Any, metadata: Any, what: str) -> Dict[str, Any]:
+_PART_KEYS = {"contents", "metadata", "generators"}
+
+
+def _part(contents: Any, metadata: Any, what: str, generators: Any = None) -> Dict[str, Any]:
     from ..matchers import from_term  # matcher objects -> their wire JSON
 
     if metadata is not None and not isinstance(metadata, Mapping):
@@ -36,6 +39,8 @@ def _part(contents: Any, metadata: Any, what: str) -> Dict[str, Any]:
     data: Dict[str, Any] = {"contents": from_term(contents)}
     if metadata:
         data["metadata"] = from_term(dict(metadata))
+    if generators:
+        data["generators"] = dict(generators)
     return data
 
 
@@ -49,20 +54,22 @@ class MessageDecorator(RecordingDecorator):
     def __init__(self, expects_to_receive: str, with_content: Any = None,
                  with_metadata: Optional[Mapping] = None, given: Optional[StateSpec] = None,
                  will_respond_with: Any = None, comments: Optional[Dict[str, Any]] = None,
-                 pending: bool = False, key: Optional[str] = None) -> None:
+                 pending: bool = False, key: Optional[str] = None,
+                 generators: Optional[Mapping] = None) -> None:
         if not isinstance(expects_to_receive, str) or not expects_to_receive:
             raise TypeError("@message needs expects_to_receive= (the message's description)")
         self.description = expects_to_receive
         self.states = _normalize_given(given)
-        self.request = _part(with_content, with_metadata, f"@message {expects_to_receive!r}")
+        self.request = _part(with_content, with_metadata, f"@message {expects_to_receive!r}", generators)
         self.responses: Optional[List[Dict[str, Any]]] = None
         if will_respond_with is not None:
             replies = will_respond_with if isinstance(will_respond_with, (list, tuple)) else [will_respond_with]
             self.responses = []
             for reply in replies:
-                if isinstance(reply, Mapping) and set(reply) <= {"contents", "metadata"} and reply:
+                if isinstance(reply, Mapping) and reply and set(reply) <= _PART_KEYS:
                     self.responses.append(_part(reply.get("contents"), reply.get("metadata"),
-                                                f"@message {expects_to_receive!r} response"))
+                                                f"@message {expects_to_receive!r} response",
+                                                reply.get("generators")))
                 else:
                     self.responses.append(_part(reply, None, f"@message {expects_to_receive!r} response"))
         self.comments = comments
@@ -94,21 +101,23 @@ def message(expects_to_receive: str = None,  # type: ignore[assignment]
             *, with_content: Any = None, with_metadata: Optional[Mapping] = None,
             given: Optional[StateSpec] = None, will_respond_with: Any = None,
             comments: Optional[Dict[str, Any]] = None, pending: bool = False,
-            key: Optional[str] = None) -> MessageDecorator:
+            key: Optional[str] = None, generators: Optional[Mapping] = None) -> MessageDecorator:
     """Declare a message the test (or every test of a class) expects to receive.
 
     ``with_content`` is the payload (matchers allowed anywhere: v2 ``Like``/``Term``/...,
     v3 ``Integer``/``Uuid``/...), ``with_metadata`` its metadata (``contentType``, a topic;
     matchers allowed), ``given`` provider states as for ``@interaction``.
     ``will_respond_with`` makes it a spec 4 synchronous message: the reply (or a list of
-    replies), each a payload or ``{"contents": ..., "metadata": ...}``. ``comments``,
+    replies), each a payload or ``{"contents": ..., "metadata": ..., "generators": ...}``.
+    ``generators``: generators in pact-file form (``{"body": {"$.id": {"type":
+    "RandomInt"}}, "metadata": {...}}``), beside those of v3 matchers. ``comments``,
     ``pending`` and ``key`` are written into spec 4 files. The test reads ``self.message``
     (``contents``, ``metadata``, ``content_type``, ``body`` bytes; for a synchronous
     message ``request`` and ``responses``).
     """
     return MessageDecorator(expects_to_receive, with_content, with_metadata, given=given,
                             will_respond_with=will_respond_with, comments=comments,
-                            pending=pending, key=key)
+                            pending=pending, key=key, generators=generators)
 
 
 def declared_messages(cls: type, func: Any, spec_version: str, origin: str) -> List[Any]:
