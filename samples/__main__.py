@@ -1,7 +1,9 @@
 """``python -m samples``: run every sample contract suite, each with its own runner.
 
 1. samples/userclient -- PactTestCase and the v2 API, with ``python -m unittest discover``;
-2. samples/django_project -- PactMixin on Django test cases, with ``manage.py test
+2. samples/orderevents -- a message consumer: @message and the v2 MessagePact, with
+   ``python -m unittest discover``;
+3. samples/django_project -- PactMixin on Django test cases, with ``manage.py test
    --parallel 2`` (Django's runner, two worker processes).
 
 The pact files land in samples/pacts/. ``PACT_SAMPLES_BROKEN=1 python -m samples`` adds a
@@ -31,6 +33,9 @@ def main() -> int:
     codes = [
         _run("user client contracts (unittest: PactTestCase + v2 API)",
              [python, "-m", "unittest", "discover", "-v", "-s", "samples/userclient", "-t", "."],
+             REPO),
+        _run("order event contracts (unittest: PactTestCase + @message, v2 MessagePact)",
+             [python, "-m", "unittest", "discover", "-v", "-s", "samples/orderevents", "-t", "."],
              REPO),
         _run("Django shop contracts (Django's runner, --parallel 2)",
              [python, "manage.py", "test", "--parallel", "2", "-v", "2"],
