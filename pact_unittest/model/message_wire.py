@@ -122,8 +122,8 @@ def parse_contents(raw: Mapping, where: str, ruby: bool = False) -> MessageConte
             metadata[name] = reify(node)
     explicit: Optional[str] = None
     present = "contents" in raw
-    contents = raw.get("contents")
-    if _is_body_object(contents):
+    contents: Any = raw.get("contents")
+    if isinstance(contents, dict) and _is_body_object(contents):
         contents, explicit = _unwrap(contents, f"{where} contents")
     elif isinstance(contents, (bytes, bytearray)):
         contents = _Bytes(bytes(contents))

@@ -220,9 +220,9 @@ def write_pact(
     with pact_lock(path, lock_path):
         replace = mode == "overwrite" and _read_run_id(run_path) != current_run
         current = read_bytes(path)
-        existing, list_key = ({}, list_key) if replace else _existing_entries(
+        existing, found_key = ({}, list_key) if replace else _existing_entries(
             path, current, major, list_key if interactions else None)
-        list_key = list_key or "interactions"
+        list_key = found_key or "interactions"
         if existing:
             merged = merge(existing, ours, mode, path)
         else:

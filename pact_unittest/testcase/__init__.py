@@ -2,7 +2,7 @@
 
 * :mod:`.mixin`: :class:`PactMixin` / :class:`PactTestCase`, which act on the metadata;
 * :mod:`.decorator`: ``@interaction``, which only records it;
-* :mod:`.message`: ``@message``, the messages a test expects to receive;
+* :mod:`.messages`: ``@message``, the messages a test expects to receive;
 * :mod:`.fluent`: ``self.pact``, the v2 fluent API on the test's session;
 * :mod:`.settings`: the class's settings, resolved and checked once;
 * :mod:`.registry`: the embedded mock services the classes of a process share;
@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from .decorator import interaction
-from .message import message
+from .messages import message
 from .mixin import PactMixin, PactTestCase, _interaction_error  # noqa: F401 (tests)
 
 __all__ = ["PactMixin", "PactTestCase", "interaction", "message"]

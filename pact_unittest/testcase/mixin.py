@@ -32,7 +32,7 @@ from typing import Any, Callable, Deque, List, Optional, Tuple
 from . import registry as _registry
 from .decorator import InteractionDecorator, class_interactions, interaction, method_interactions
 from .fluent import make_test_pact
-from .message import declared_messages
+from .messages import declared_messages
 from .failure import raise_contract_failure, short_exc_info
 from .settings import ClassSettings, resolve_class_settings
 from .writer import RUN_ID, Collected, note_failure, register_class, write_class_pact
