@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         publish_pacts,
     )
     from .consumer import Consumer
+    from .message_consumer import MessageConsumer
+    from .message_pact import MessagePact
     from .matchers import (
         ArrayContaining,
         Boolean,
@@ -65,7 +67,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .pact_file import PactConflictError
     from .provider import Provider
     from .testcase import (PactMixin, PactTestCase, PactVerificationMixin,
-                           PactVerificationTestCase, interaction, message_producer,
+                           PactVerificationTestCase, interaction, message, message_producer,
                            provider_state)
     from .mock_service import ForkedServiceError, MockService
     from .model import EarlierMatch, Verification
@@ -82,6 +84,7 @@ __all__ = [
     "PactVerificationMixin",
     "provider_state",
     "message_producer",
+    "message",
     "Verification",
     "EarlierMatch",
     "MockService",
@@ -95,6 +98,8 @@ __all__ = [
     "Request",
     "Response",
     "FromTerms",
+    "MessageConsumer",
+    "MessagePact",
     # provider verification
     "Verifier",
     "ProviderVerifier",
@@ -155,10 +160,12 @@ _LAZY = {
     "Consumer": "consumer", "Provider": "provider",
     "Pact": "pact", "PactException": "pact", "Request": "pact", "Response": "pact",
     "FromTerms": "pact",
+    "MessageConsumer": "message_consumer", "MessagePact": "message_pact",
     "PactConflictError": "pact_file",
     "PactMixin": "testcase", "PactTestCase": "testcase", "interaction": "testcase",
     "PactVerificationMixin": "testcase", "PactVerificationTestCase": "testcase",
     "provider_state": "testcase", "message_producer": "testcase",
+    "message": "testcase",
     "Verification": "model", "EarlierMatch": "model",
     "MockService": "mock_service", "ForkedServiceError": "mock_service",
     "Verifier": "verifier", "ProviderVerifier": "verifier", "VerificationReport": "verifier",
@@ -170,7 +177,8 @@ _LAZY = {
 #: ``import pact_unittest as pact; pact.matchers.Matcher`` (pact-python v2's module paths
 #: first, then the package's rooms).
 _SUBMODULES = frozenset({
-    "pact", "consumer", "provider", "matchers", "broker", "verifier", "message_provider",
+    "pact", "consumer", "provider", "message_consumer", "message_pact", "message_provider",
+    "matchers", "broker", "verifier",
     "matching", "mock_service", "model", "pact_file", "testcase", "v2",
 })
 

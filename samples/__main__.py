@@ -1,16 +1,20 @@
 """``python -m samples``: run every sample contract suite, each with its own runner.
 
 1. samples/userclient -- PactTestCase and the v2 API, with ``python -m unittest discover``;
-2. samples/django_project -- PactMixin on Django test cases, with ``manage.py test
+2. samples/orderevents -- a message consumer: @message and the v2 MessagePact, with
+   ``python -m unittest discover``;
+3. samples/django_project -- PactMixin on Django test cases, with ``manage.py test
    --parallel 2`` (Django's runner, two worker processes);
-3. samples/user_service -- the provider side: the Django user service verified against
-   the pacts 1 and 2 wrote, one test per interaction (PactVerificationMixin), ``manage.py
-   test --parallel 2``.
+4. samples/user_service -- the provider side: the Django user service verified against
+   the pacts 1 and 3 wrote, one test per interaction (PactVerificationMixin), ``manage.py
+   test --parallel 2``;
+5. samples/orderservice -- the message provider: the order service's event producer
+   verified against the message pact 2 wrote (@message_producer).
 
 The pact files land in samples/pacts/. ``PACT_SAMPLES_BROKEN=1 python -m samples`` adds a
 deliberately broken client test, to show what a contract failure looks like (the run
 then fails); ``USER_SERVICE_BROKEN=1`` breaks the user service's view instead, to show a
-provider verification failure. Exit status: 0 when every suite passed.
+provider verification failure, and ``ORDER_SERVICE_BROKEN=1`` the order service's events. Exit status: 0 when every suite passed.
 """
 from __future__ import annotations
 
@@ -36,6 +40,9 @@ def main() -> int:
         _run("user client contracts (unittest: PactTestCase + v2 API)",
              [python, "-m", "unittest", "discover", "-v", "-s", "samples/userclient", "-t", "."],
              REPO),
+        _run("order event contracts (unittest: PactTestCase + @message, v2 MessagePact)",
+             [python, "-m", "unittest", "discover", "-v", "-s", "samples/orderevents", "-t", "."],
+             REPO),
         _run("Django shop contracts (Django's runner, --parallel 2)",
              [python, "manage.py", "test", "--parallel", "2", "-v", "2"],
              HERE / "django_project"),
@@ -46,14 +53,19 @@ def main() -> int:
                       "--parallel 2)",
                       [python, "manage.py", "test", "--parallel", "2", "-v", "2"],
                       HERE / "user_service"))
+    codes.append(_run("order service's events verified against the message pacts "
+                      "(@message_producer, v2 MessageProvider)",
+                      [python, "-m", "unittest", "discover", "-v", "-s", "samples/orderservice",
+                       "-t", "."], REPO))
     print("\nPact files in samples/pacts/:")
     for path in sorted((HERE / "pacts").glob("*.json")):
         print(f"  {path.relative_to(REPO)}")
     if any(codes):
         print("\nSome suites failed (see above)."
-              + (" PACT_SAMPLES_BROKEN / USER_SERVICE_BROKEN is set: the broken example "
-                 "fails on purpose." if os.environ.get("PACT_SAMPLES_BROKEN")
-                 or os.environ.get("USER_SERVICE_BROKEN") else ""))
+              + (" A *_BROKEN variable is set: the broken example fails on purpose."
+                 if any(os.environ.get(name) for name in (
+                     "PACT_SAMPLES_BROKEN", "USER_SERVICE_BROKEN", "ORDER_SERVICE_BROKEN"))
+                 else ""))
         return 1
     print("\nAll sample suites passed.")
     return 0

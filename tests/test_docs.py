@@ -156,6 +156,7 @@ def _declared_descriptions(code: str) -> Set[str]:
     """Every interaction description an example declares (decorator, fluent or dict)."""
     found = set(re.findall(r"upon_receiving(?:=|\()\s*\"([^\"]+)\"", code))
     found |= set(re.findall(r"\"description\":\s*\"([^\"]+)\"", code))
+    found |= set(re.findall(r"(?:expects_to_receive(?:=|\()|@message\()\s*\"([^\"]+)\"", code))
     return found
 
 
@@ -221,7 +222,8 @@ def test_readme_example_runs(example: Example, tmp_path: Path):
     assert done.returncode == 0, f"{where} failed:\n{output}"
     if example.kind == "test":
         assert re.search(r"^OK\b", done.stderr, re.M), output
-    written = {item["description"] for doc in pacts.values() for item in doc["interactions"]}
+    written = {item["description"] for doc in pacts.values()
+               for item in doc.get("interactions", doc.get("messages", []))}
     declared = _declared_descriptions(example.code)
     assert declared, f"{where} declares no interaction the test can find"
     assert declared <= written, f"{where}: {declared - written} not in the pact files {list(pacts)}"

@@ -298,6 +298,8 @@ def samples_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert proc.returncode == 0, proc.stdout
     assert "=== user service verified against those pacts" in proc.stdout
     assert "Found 8 test(s)." in proc.stdout.split("=== user service")[1], proc.stdout
+    events = proc.stdout.split("=== order service's events")[1]
+    assert re.search(r"^Ran 3 tests", events, re.M) and "\nOK" in events, events
     return base / "samples"
 
 
@@ -339,6 +341,15 @@ def test_the_sample_provider_with_a_broken_view_fails_readably(samples_copy: Pat
     assert "$.email: expected key 'email' matching /.+@.+/" in report
     # The traceback is the one line that raised, from the worker process too.
     assert report.count('File "') == 1, report
+
+
+def test_the_sample_message_provider_with_broken_events_fails_readably(samples_copy: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s",
+                           "samples/orderservice", "-t", "."], cwd=samples_copy.parent,
+                          env=_sample_env(samples_copy.parent, ORDER_SERVICE_BROKEN="1"),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    assert proc.returncode == 1 and "FAILED (failures=3)" in proc.stdout, proc.stdout
+    assert "$.shipTo: expected key 'shipTo'" in proc.stdout
 
 
 # -- a Pact Broker: pacts for verification, pending, results published once -------------------

@@ -150,16 +150,21 @@ def test_synchronous_messages_in_process_get_the_request_contents() -> None:
 
 def test_v2_message_provider_verifies_in_process(tmp_path: pathlib.Path) -> None:
     (tmp_path / "shop-orders.json").write_text(json.dumps(V3))
+    # a v2 handler returns the contents only: as with v2, only the contents are checked
     provider = MessageProvider(message_providers={"an order exists": lambda: _order()},
                                provider="Orders", consumer="Shop", pact_dir=str(tmp_path))
-    with pytest.raises(AssertionError, match="Metadata had differences"):
-        with provider:
-            provider.verify()   # the handler gives no topic: the metadata rule fails
-    provider = MessageProvider(
-        message_providers={"an order exists": lambda: (_order(), {"topic": "orders"})},
-        provider="Orders", consumer="Shop", pact_dir=str(tmp_path))
     with provider:
         provider.verify()
+    wrong = MessageProvider(message_providers={"an order exists": lambda: _order(id="7")},
+                            provider="Orders", consumer="Shop", pact_dir=str(tmp_path))
+    with pytest.raises(AssertionError, match=r"Body had differences[\s\S]*\$\.id"):
+        with wrong:
+            wrong.verify()
+    metadata = MessageProvider(
+        message_providers={"an order exists": lambda: (_order(), {"topic": "audit"})},
+        provider="Orders", consumer="Shop", pact_dir=str(tmp_path))
+    with pytest.raises(AssertionError, match="Metadata had differences"):
+        metadata.verify()
 
 
 def _rust_verdicts(pact_path: pathlib.Path, port: int) -> Dict[str, bool]:

@@ -59,13 +59,17 @@ def metadata_version(spec_version: str) -> str:
 
 
 def assemble(
-    consumer: str, provider: str, items: Iterable[Dict[str, Any]], spec_version: str
+    consumer: str, provider: str, items: Iterable[Dict[str, Any]], spec_version: str,
+    list_key: str = "interactions",
 ) -> Dict[str, Any]:
-    """The top-level document around already-rendered interaction dicts (sorted here)."""
+    """The top-level document around already-rendered interaction dicts (sorted here).
+
+    ``list_key``: ``messages`` for a spec 3 message pact (see :mod:`.message_layout`).
+    """
     return {
         "consumer": {"name": consumer},
         "provider": {"name": provider},
-        "interactions": sorted(items, key=sort_key),
+        list_key: sorted(items, key=sort_key),
         "metadata": {"pactSpecification": {"version": metadata_version(spec_version)}},
     }
 

@@ -23,6 +23,8 @@ from .layout import FileKey, file_key
 #: number in the hundreds or thousands; this bounds memory for pathological runs.
 _CACHE_LIMIT = 20000
 _texts: Dict[str, str] = {}
+#: The document keys whose list holds interactions (``messages`` in spec 3 message pacts).
+_LISTS = ("interactions", "messages")
 
 
 def compact_json(value: Any) -> str:
@@ -52,12 +54,13 @@ def item_text(item: Any, compact: Optional[str] = None) -> str:
 
 def document_text(document: Any, interaction_texts: Optional[Sequence[str]] = None) -> str:
     """The file text of ``document``; ``interaction_texts`` (from :func:`item_text`), when
-    given, stand for its ``interactions`` list, which is then not looked at."""
+    given, stand for its ``interactions`` (or spec 3 ``messages``) list, which is then not
+    looked at."""
     if not isinstance(document, dict) or not document or not all(isinstance(k, str) for k in document):
         return _indented(document) + "\n"
     parts: List[str] = []
     for name, value in document.items():
-        if name == "interactions" and (interaction_texts is not None or isinstance(value, list)):
+        if name in _LISTS and (interaction_texts is not None or isinstance(value, list)):
             texts = interaction_texts if interaction_texts is not None else [item_text(i) for i in value]
             body = "[\n" + ",\n".join(texts) + "\n  ]" if texts else "[]"
         else:

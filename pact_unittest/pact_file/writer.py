@@ -13,7 +13,8 @@ from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Tuple, U
 
 from ..model import WRITE_MODES, Interaction, normalize_spec_version, settings
 from .atomic import atomic_write_bytes
-from .layout import FileKey, assemble, file_label, file_spec_major, render_interaction_json
+from .layout import FileKey, assemble, file_label, file_spec_major
+from .message_layout import list_name, render_any
 from .merge import Pair, PactConflictError, dedupe, merge
 from .naming import pact_file_name
 from .reader import parse_pact
@@ -40,7 +41,7 @@ def _entries(
     pairs: List[Pair] = []
     if cache is None:
         for interaction in interactions:
-            pairs.append((Entry(*render_interaction_json(interaction, spec_version)), interaction))
+            pairs.append((Entry(*render_any(interaction, spec_version)), interaction))
         return pairs
     fresh: Dict[int, Tuple[Interaction, str, Entry]] = {}
     for interaction in interactions:
@@ -49,7 +50,7 @@ def _entries(
             entry = hit[2]
             fresh[id(interaction)] = hit
         else:
-            entry = Entry(*render_interaction_json(interaction, spec_version))
+            entry = Entry(*render_any(interaction, spec_version))
             fresh[id(interaction)] = (interaction, spec_version, entry)
         pairs.append((entry, interaction))
     cache.clear()  # keep only what this write used: the cache never outgrows a session
@@ -69,23 +70,25 @@ def pact_document(
     form family, PactConflictError for two that share a key but differ.
     """
     full = normalize_spec_version(spec_version)
+    interactions = list(interactions)
     ours = dedupe(_entries(interactions, full), None)
-    return assemble(consumer, provider, [pair[0].item for pair in ours.values()], full)
+    return assemble(consumer, provider, [pair[0].item for pair in ours.values()], full,
+                    list_name(full, interactions))
 
 
 # -- files ---------------------------------------------------------------------------------
 
 
-#: What this process last wrote to each pact file (abspath -> (bytes, spec major, entries
-#: by key)), so that a writer finding the file exactly as it left it (bytes equal: true
+#: What this process last wrote to each pact file (abspath -> (bytes, (spec major, list
+#: key), entries by key)), so that a writer finding the file exactly as it left it (bytes equal: true
 #: whatever other processes did in between) merges into those entries instead of parsing
 #: and re-rendering the file. Only read and set while holding the file's lock.
-_written: Dict[str, Tuple[bytes, str, Dict[FileKey, Entry]]] = {}
+_written: Dict[str, Tuple[bytes, Tuple[str, str], Dict[FileKey, Entry]]] = {}
 _written_lock = threading.Lock()
 _WRITTEN_LIMIT = 64
 
 
-def _remember(path: Path, data: bytes, major: str, entries: Dict[FileKey, Entry]) -> None:
+def _remember(path: Path, data: bytes, major: Tuple[str, str], entries: Dict[FileKey, Entry]) -> None:
     with _written_lock:
         key = os.path.abspath(path)
         _written.pop(key, None)
@@ -94,7 +97,7 @@ def _remember(path: Path, data: bytes, major: str, entries: Dict[FileKey, Entry]
         _written[key] = (data, major, entries)
 
 
-def _recall(path: Path, data: bytes) -> Optional[Tuple[str, Dict[FileKey, Entry]]]:
+def _recall(path: Path, data: bytes) -> Optional[Tuple[Tuple[str, str], Dict[FileKey, Entry]]]:
     with _written_lock:
         known = _written.get(os.path.abspath(path))
     if known is None or known[0] != data:
@@ -102,10 +105,17 @@ def _recall(path: Path, data: bytes) -> Optional[Tuple[str, Dict[FileKey, Entry]
     return known[1], known[2]
 
 
-def _existing_entries(path: Path, data: Optional[bytes], major: str) -> Dict[FileKey, Entry]:
-    """The interactions of the file's bytes ``data`` to merge with ({} if none or unreadable)."""
+def _existing_entries(path: Path, data: Optional[bytes], major: str,
+                      list_key: Optional[str] = "interactions"
+                      ) -> Tuple[Dict[FileKey, Entry], Optional[str]]:
+    """The interactions of the file's bytes ``data`` to merge with ({} if none or unreadable).
+
+    ``list_key`` is the list this write fills (``messages`` for a spec 3 message pact): a
+    spec 3 file holding the other list is a conflict (it cannot hold both). None: this
+    write brings nothing, so it takes the file's list. Returns the entries and the list key.
+    """
     if data is None:
-        return {}
+        return {}, list_key
     known = _recall(path, data)
     if known is not None:
         theirs, entries = known
@@ -114,12 +124,14 @@ def _existing_entries(path: Path, data: Optional[bytes], major: str) -> Dict[Fil
             document = parse_pact(data, path)
         except ValueError as exc:
             logger.warning("%s; replacing it", exc)
-            return {}
-        interactions = document.get("interactions")
+            return {}, list_key
+        their_key = "messages" if "messages" in document and "interactions" not in document \
+            else "interactions"
+        interactions = document.get(their_key)
         if not isinstance(interactions, list):
             logger.warning("%s has no interactions list; replacing it", path)
-            return {}
-        theirs = file_spec_major(document) or major
+            return {}, list_key
+        theirs = (file_spec_major(document) or major, their_key)
         entries = {}
         for item in interactions:
             if not isinstance(item, dict):
@@ -134,14 +146,23 @@ def _existing_entries(path: Path, data: Optional[bytes], major: str) -> Dict[Fil
                 logger.warning("%s: dropping a repeated interaction %s", path, file_label(item))
                 continue
             entries[entry.key] = entry
-    if theirs != major and entries:
+    if list_key is None:
+        list_key = theirs[1]
+    if theirs[0] == major and theirs[1] != list_key and entries:
         raise PactConflictError(
-            f"cannot merge spec {major} interactions into {path}, a spec {theirs} pact (written "
+            f"cannot write {list_key} into {path}, a spec 3 pact of {theirs[1]}: a spec 3 "
+            "file holds either HTTP interactions or messages; use specification version "
+            "4.0.0 for one file with both, or give the messages their own provider name",
+            path=str(path),
+        )
+    if theirs[0] != major and entries:
+        raise PactConflictError(
+            f"cannot merge spec {major} interactions into {path}, a spec {theirs[0]} pact (written "
             "earlier in this run or by an earlier one): use one specification version per "
             "consumer-provider pair, or delete the file",
             path=str(path),
         )
-    return entries
+    return entries, list_key
 
 
 def _read_run_id(path: Path) -> Optional[str]:
@@ -187,6 +208,8 @@ def write_pact(
     path = directory / pact_file_name(consumer, provider)
     if mode == "none":
         return path
+    interactions = list(interactions)
+    list_key = list_name(full, interactions)
     ours = dedupe(_entries(interactions, full, render_cache), None)
     current_run = str(run_id if run_id is not None else settings.run_id()).strip()
     if not current_run:
@@ -197,16 +220,18 @@ def write_pact(
     with pact_lock(path, lock_path):
         replace = mode == "overwrite" and _read_run_id(run_path) != current_run
         current = read_bytes(path)
-        existing = {} if replace else _existing_entries(path, current, major)
+        existing, found_key = ({}, list_key) if replace else _existing_entries(
+            path, current, major, list_key if interactions else None)
+        list_key = found_key or "interactions"
         if existing:
             merged = merge(existing, ours, mode, path)
         else:
             merged = {key: pair[0] for key, pair in ours.items()}
         texts = [entry.text for entry in sorted(merged.values(), key=lambda e: e.order)]
-        data = document_text(assemble(consumer, provider, (), full), texts).encode("utf-8")
+        data = document_text(assemble(consumer, provider, (), full, list_key), texts).encode("utf-8")
         if data != current:
             atomic_write_bytes(path, data)
-        _remember(path, data, major, merged)
+        _remember(path, data, (major, list_key), merged)
         if replace:
             atomic_write_bytes(run_path, (current_run + "\n").encode("utf-8"))
             if current is not None:

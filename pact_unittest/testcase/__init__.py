@@ -2,6 +2,7 @@
 
 * :mod:`.mixin`: :class:`PactMixin` / :class:`PactTestCase`, which act on the metadata;
 * :mod:`.decorator`: ``@interaction``, which only records it;
+* :mod:`.messages`: ``@message``, the messages a test expects to receive;
 * :mod:`.fluent`: ``self.pact``, the v2 fluent API on the test's session;
 * :mod:`.settings`: the class's settings, resolved and checked once;
 * :mod:`.registry`: the embedded mock services the classes of a process share;
@@ -15,10 +16,11 @@
 from __future__ import annotations
 
 from .decorator import interaction
+from .messages import message
 from .mixin import PactMixin, PactTestCase, _interaction_error  # noqa: F401 (tests)
 from .provider import PactVerificationMixin, PactVerificationTestCase
 from .state_handlers import message_producer, provider_state
 
-__all__ = ["PactMixin", "PactTestCase", "interaction",
+__all__ = ["PactMixin", "PactTestCase", "interaction", "message",
            "PactVerificationMixin", "PactVerificationTestCase", "provider_state",
            "message_producer"]

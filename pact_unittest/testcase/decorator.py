@@ -77,7 +77,38 @@ def _part_to_wire(part: Any, what: str) -> Dict[str, Any]:
     return from_term(data)
 
 
-class InteractionDecorator:
+class RecordingDecorator:
+    """A decorator that only records itself on a test method or a TestCase class.
+
+    Subclasses name the two list attributes (``method_attr``, ``class_attr``) and how
+    they are called in messages (``what``); :func:`method_entries` and
+    :func:`class_entries` read the lists back.
+    """
+
+    method_attr = METHOD_ATTR
+    class_attr = CLASS_ATTR
+    what = "@interaction"
+
+    def __call__(self, target: Any) -> Any:
+        """Dispatch only: a function gets a method-level entry, a class a class-level one."""
+        if isinstance(target, type):
+            # Only the class's *own* list lives in its __dict__ (never add to a parent's);
+            # class_entries() concatenates along the MRO. insert(0): decorators apply
+            # bottom-up, and the list stays in source order.
+            if self.class_attr not in target.__dict__:
+                setattr(target, self.class_attr, [])
+            target.__dict__[self.class_attr].insert(0, self)
+            return target
+        if inspect.isfunction(target):
+            target.__dict__.setdefault(self.method_attr, []).insert(0, self)
+            return target
+        raise TypeError(
+            f"{self.what} decorates a test method or a TestCase class, "
+            f"not {type(target).__name__} ({target!r})"
+        )
+
+
+class InteractionDecorator(RecordingDecorator):
     """What :func:`interaction` returns: one interaction's metadata, usable on a test
     method or on a TestCase class (where it applies to every test of the class)."""
 
@@ -105,24 +136,6 @@ class InteractionDecorator:
 
     def __repr__(self) -> str:
         return f"<interaction {self.description!r}>"
-
-    def __call__(self, target: Any) -> Any:
-        """Dispatch only: a function gets a method-level entry, a class a class-level one."""
-        if isinstance(target, type):
-            # Only the class's *own* list lives in its __dict__ (never add to a parent's);
-            # class_interactions() concatenates along the MRO. insert(0): decorators apply
-            # bottom-up, and the list stays in source order.
-            if CLASS_ATTR not in target.__dict__:
-                setattr(target, CLASS_ATTR, [])
-            target.__dict__[CLASS_ATTR].insert(0, self)
-            return target
-        if inspect.isfunction(target):
-            target.__dict__.setdefault(METHOD_ATTR, []).insert(0, self)
-            return target
-        raise TypeError(
-            "@interaction decorates a test method or a TestCase class, "
-            f"not {type(target).__name__} ({target!r})"
-        )
 
     def to_wire(self, spec_version: str) -> Dict[str, Any]:
         """The interaction as pact JSON with wire-form matchers, for ``parse_interaction``."""
@@ -178,15 +191,25 @@ def interaction(
     )
 
 
-def method_interactions(func: Any) -> List[InteractionDecorator]:
+def method_entries(func: Any, attr: str = METHOD_ATTR) -> List[Any]:
     """The method-level decorators of a test function (bound or not), in source order."""
     func = getattr(func, "__func__", func)
-    return list(getattr(func, METHOD_ATTR, ()))
+    return list(getattr(func, attr, ()))
+
+
+def class_entries(cls: type, attr: str = CLASS_ATTR) -> List[Any]:
+    """The class-level decorators of a class, inherited ones included, in source order."""
+    found: List[Any] = []
+    for klass in reversed(cls.__mro__):
+        found.extend(klass.__dict__.get(attr, ()))
+    return found
+
+
+def method_interactions(func: Any) -> List[InteractionDecorator]:
+    """The method-level ``@interaction`` decorators of a test function, in source order."""
+    return method_entries(func)
 
 
 def class_interactions(cls: type) -> List[InteractionDecorator]:
-    """The class-level decorators of a class, inherited ones included, in source order."""
-    found: List[InteractionDecorator] = []
-    for klass in reversed(cls.__mro__):
-        found.extend(klass.__dict__.get(CLASS_ATTR, ()))
-    return found
+    """The class-level ``@interaction`` decorators of a class, in source order."""
+    return class_entries(cls)

@@ -32,6 +32,7 @@ from typing import Any, Callable, Deque, List, Optional, Tuple
 from . import registry as _registry
 from .decorator import InteractionDecorator, class_interactions, interaction, method_interactions
 from .fluent import make_test_pact
+from .messages import declared_messages
 from .failure import raise_contract_failure, short_exc_info
 from .settings import ClassSettings, resolve_class_settings
 from .writer import RUN_ID, Collected, note_failure, register_class, write_class_pact
@@ -58,6 +59,9 @@ class PactMixin:
     * ``mock_service_cert``: with ``ssl``, the PEM certificate to trust
       (``requests.get(..., verify=self.mock_service_cert)``); else ``None``.
     * ``pact`` (per test): a v2 ``Pact`` on the same service, for the fluent API.
+    * ``message`` / ``messages`` (per test): the messages declared with ``@message``, as
+      the test receives them (examples, generators applied); written to the pact only
+      when the test passed.
 
     Class attributes (``None`` = take ``PACT_UNITTEST_<NAME>`` from the environment, else the
     default): ``consumer`` and ``provider`` (required), ``pact_dir`` ("pacts"), ``host``
@@ -223,6 +227,16 @@ class PactMixin:
                     "the same description and provider state: a pact file can hold only one"
                 )
             items.append(item)
+        messages = declared_messages(cls, func, cfg.specification_version, origin)
+        for item in messages:
+            other = cls._pact_collected.conflict(item)
+            if other is not None:
+                raise self.failureException(  # type: ignore[attr-defined]
+                    f"{item.label()} differs from the one {other} recorded under the same "
+                    "description and provider state: a pact file can hold only one")
+        received = tuple(item.reified() for item in messages)
+        self.__dict__.update(_pact_messages=messages, messages=received,
+                             message=received[0] if received else None)
         service.clear_session()
         service.set_interactions(items)
         return service
@@ -235,7 +249,8 @@ class PactMixin:
         fluent = self.__dict__.get("_pact_fluent")
         incomplete = fluent.incomplete() if fluent is not None else []
         if verification.ok and not incomplete:
-            self.__dict__["_pact_verified"] = service.verified_interactions()
+            self.__dict__["_pact_verified"] = (service.verified_interactions()
+                                               + self.__dict__.get("_pact_messages", []))
             return None
         # An unfinished self.pact interaction first: it explains an "unexpected" request.
         message = "\n".join(incomplete + ([] if verification.ok else [verification.describe()]))

@@ -29,6 +29,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..verifier import (HttpTransport, InteractionResult, PactInteraction, ProviderRequest,
                         ProviderVerifier, StateFunctions, Transport, WsgiTransport)
+from ..verifier.transport import MessagesOnlyTransport
 from .failure import raise_contract_failure
 from .mixin import _OutcomeWatch
 from .provider_broker import (broker_sources, publishing, record_result, register_publisher,
@@ -179,6 +180,8 @@ class PactVerificationMixin:
             return HttpTransport(live, timeout=self.request_timeout)
         if _is_django_test_case(cls):
             return WsgiTransport(_capturing(_django_application(), app_errors))
+        if getattr(cls, _PRODUCERS, None):
+            return MessagesOnlyTransport()
         raise ValueError(
             f"{cls.__qualname__} has no provider to verify: set wsgi_application (called in "
             f"process), provider_base_url (or {BASE_URL_ENV}), or use a Django test case")

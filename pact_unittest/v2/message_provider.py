@@ -5,8 +5,9 @@ it; here the handlers are called directly by :mod:`pact_unittest.verifier` (no p
 port, no extra dependency). As in v2 a handler is found by the provider state name of the
 message; the message's description works too. A handler is called with no argument for
 each message it produces (v2 called every handler once, on entering the ``with`` block)
-and returns the contents, a ``(contents, metadata)`` pair or a
-:class:`~pact_unittest.verifier.ProducedMessage`.
+and returns the contents -- then, as in v2, only the contents are checked -- or a
+``(contents, metadata)`` pair or a :class:`~pact_unittest.verifier.ProducedMessage`, whose
+metadata is checked too.
 """
 from __future__ import annotations
 
@@ -17,8 +18,10 @@ from typing import Any, Callable, Dict, Mapping, Optional
 
 from ..pact_file.naming import pact_file_name
 from ..verifier.engine import ProviderVerifier
+from ..verifier.messages import ProducedMessage
 from ..verifier.report import render_text
 from ..verifier.run import RunOptions, run
+from ..verifier.transport import MessagesOnlyTransport
 
 __all__ = ["MessageProvider"]
 
@@ -46,8 +49,20 @@ class MessageProvider(object):
                 return ours
         return v2_name
 
+    def _producers(self) -> Dict[str, Callable[[], Any]]:
+        """The handlers, a bare return read as v2 read it: the contents, metadata unchecked."""
+        def wrap(handler: Callable[..., Any]) -> Callable[[], Any]:
+            def produce() -> Any:
+                produced = handler()
+                if isinstance(produced, (ProducedMessage, tuple)):
+                    return produced
+                return ProducedMessage(produced, metadata=None)
+            return produce
+
+        return {key: wrap(handler) for key, handler in self.message_providers.items()}
+
     def _verifier(self) -> ProviderVerifier:
-        return ProviderVerifier(self.provider, _NO_HTTP, messages=dict(self.message_providers))
+        return ProviderVerifier(self.provider, MessagesOnlyTransport(), messages=self._producers())
 
     def verify(self) -> None:
         """Verify the pact file ``pact_dir/<consumer>-<provider>.json``; AssertionError if not."""
@@ -66,12 +81,12 @@ class MessageProvider(object):
 
         options: RunOptions = Verifier(self.provider, "")._options(
             kwargs, enable_pending, include_wip_pacts_since)
-        options.provider_base_url = _NO_HTTP
+        options.provider_base_url = MessagesOnlyTransport()
         options.broker_url = kwargs.get("broker_url") or os.environ.get("PACT_BROKER_BASE_URL")
         options.broker_username = kwargs.get("broker_username")
         options.broker_password = kwargs.get("broker_password")
         options.broker_token = kwargs.get("broker_token")
-        options.messages = dict(self.message_providers)
+        options.messages = self._producers()
         code, _report, _text = run(options)
         assert code == 0, f'Expected returned_code = 0, actual = {code}'
 
@@ -80,12 +95,3 @@ class MessageProvider(object):
 
     def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
         """Nothing to stop (v2 stopped its proxy here); exceptions propagate, as in v2."""
-
-
-def _no_http(environ: Dict[str, Any], start_response: Any) -> Any:
-    """The 'provider' of a message-only verification: HTTP interactions have none."""
-    start_response("501 Not Implemented", [("Content-Type", "text/plain")])
-    return [b"MessageProvider verifies message interactions only"]
-
-
-_NO_HTTP = _no_http

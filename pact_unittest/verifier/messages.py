@@ -46,10 +46,11 @@ class MessageProductionError(Exception):
 
 @dataclass
 class ProducedMessage:
-    """A message as the provider produced it."""
+    """A message as the provider produced it. ``metadata=None`` means the producer gives no
+    metadata, so none is checked (pact-python v2's handlers returned the contents only)."""
 
     contents: Any
-    metadata: Dict[str, Any] = field(default_factory=dict)
+    metadata: Optional[Dict[str, Any]] = field(default_factory=dict)
     content_type: Optional[str] = None
 
 
@@ -179,6 +180,8 @@ def _is_body_object(value: Any) -> bool:
 def check_message(expected: Mapping[str, Any], produced: ProducedMessage,
                   spec_version: str) -> Tuple[List[Mismatch], Dict[str, Any]]:
     """The mismatches of ``produced`` against the ``expected`` message, and the actual form."""
+    if produced.metadata is None:
+        expected = {k: v for k, v in expected.items() if k not in ("metadata", "metaData")}
     metadata = dict(produced.metadata or {})
     content_type = produced.content_type or metadata.get("contentType") or \
         metadata.get("content-type") or metadata.get("Content-Type") or _default_type(produced.contents)

@@ -16,7 +16,8 @@ from urllib.parse import unquote, urlsplit
 
 from .request import ProviderRequest
 
-__all__ = ["ProviderResponse", "ProviderUnreachable", "HttpTransport", "WsgiTransport", "Transport", "transport_for"]
+__all__ = ["ProviderResponse", "ProviderUnreachable", "HttpTransport", "WsgiTransport", "Transport", "transport_for",
+           "MessagesOnlyTransport"]
 
 
 class ProviderUnreachable(Exception):
@@ -143,6 +144,20 @@ class WsgiTransport(Transport):
                 key = "HTTP_" + key
                 environ[key] = environ[key] + "," + value if key in environ and key != "HTTP_HOST" else value
         return environ
+
+
+def _no_http(environ: Dict[str, Any], start_response: Any) -> List[bytes]:
+    start_response("501 Not Implemented", [("Content-Type", "text/plain")])
+    return [b"this verification has message producers only: no HTTP provider was given"]
+
+
+class MessagesOnlyTransport(WsgiTransport):
+    """The 'provider' of a verification that has message producers and no HTTP provider:
+    an HTTP interaction gets a 501 answer saying so (and fails)."""
+
+    def __init__(self) -> None:
+        super().__init__(_no_http)
+        self.description = "no HTTP provider (message producers only)"
 
 
 def transport_for(target: Any, timeout: float = 30.0) -> Transport:

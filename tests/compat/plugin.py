@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from typing import Any, DefaultDict, Dict, List, Tuple
 
-_MODULE = "test_compatibility_suite.py"
+_MODULES = ("test_compatibility_suite.py", "test_compatibility_messages.py")
 _ID = re.compile(r"\[(?P<feature>[^:\]]+)::(?P<scenario>.*)\]$")
 
 _outcomes: DefaultDict[str, Dict[str, int]] = defaultdict(lambda: {"passed": 0, "failed": 0, "skipped": 0})
@@ -28,7 +28,7 @@ def _reason(report: Any) -> str:
 
 
 def pytest_runtest_logreport(report: Any) -> None:
-    if _MODULE not in report.nodeid:
+    if not any(module in report.nodeid for module in _MODULES):
         return
     found = _ID.search(report.nodeid)
     if not found:
