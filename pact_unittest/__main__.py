@@ -17,6 +17,7 @@ from ._version import __version__
 #: ``"module:add_parser function"`` for each subcommand, in --help order.
 SUBCOMMANDS = [
     "pact_unittest.broker.cli:add_parser",  # publish
+    "pact_unittest.verifier.command:add_parser",  # verify (= pact-verifier)
 ]
 
 

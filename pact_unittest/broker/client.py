@@ -116,6 +116,16 @@ class BrokerClient:
                 status=reply.status, url=reply.url, method="GET")
         return reply
 
+    def request(self, method: str, url: str, *, json_body: Any = None,
+                accept: str = "application/hal+json") -> Reply:
+        """Send one request with the client's credentials and retries; the 2xx reply or a
+        :class:`BrokerError` (what the verifier and the CLI commands build on)."""
+        return self._transport.request(method, url, json_body=json_body, accept=accept)
+
+    def redact(self, text: str) -> str:
+        """``text`` with every secret of this client's configuration masked."""
+        return self._transport.redact(text)
+
     def publish_pacts(
         self,
         files: Union[PathLike, Iterable[PathLike]],

@@ -25,9 +25,10 @@ from .results import InteractionResult, PactResult, VerificationReport
 from .sources import PactSource, PactSourceError, load_pacts
 from .states import StateCallback, StateChangeUrl, StateFunctions, StateSetup, StateSetupError
 from .transport import HttpTransport, ProviderResponse, ProviderUnreachable, Transport, WsgiTransport
+from .v2 import Verifier
 
 __all__ = [
-    "ProviderVerifier", "RequestFilter", "check_response",
+    "Verifier", "ProviderVerifier", "RequestFilter", "check_response",
     "PactSource", "PactSourceError", "load_pacts", "PactInteraction", "read_interactions",
     "ProviderRequest", "ProviderResponse", "Transport", "HttpTransport", "WsgiTransport",
     "ProviderUnreachable",

@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import time
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
 from ..matching import Mismatch, match_response
 from ..model.received import join_headers, read_body
@@ -170,26 +170,35 @@ class ProviderVerifier:
             result.errors.append((REQUEST_FAILED, str(exc)))
             return
         result.response_status = response.status
+        result.expected, result.actual = interaction.response, {}
         result.mismatches.extend(check_response(interaction.response, response,
-                                                item.spec_version))
+                                                item.spec_version, result.actual))
 
     def close(self) -> None:
         self.transport.close()
 
 
-def check_response(expected: Mapping[str, Any], response: ProviderResponse,
-                   spec_version: str) -> List[Mismatch]:
-    """The mismatches of a provider's ``response`` against the pact's ``expected`` one."""
+def actual_response(response: ProviderResponse) -> Tuple[Dict[str, Any], Optional[str]]:
+    """A provider's response in the engine's ``actual`` form, and why its body was unreadable."""
     headers = join_headers(response.headers)
     actual: Dict[str, Any] = {"status": response.status, "headers": headers}
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
     has_body, body, error = read_body(response.body, content_type)
-    if error:
-        return [Mismatch("body", "$", expected.get("body"), body,
-                         f"$: {error.replace('the body', 'the response body')}")]
     if has_body:
         actual["body"] = body
-    return match_response(expected, actual, spec_version=spec_version)
+    return actual, error
+
+
+def check_response(expected: Mapping[str, Any], response: ProviderResponse,
+                   spec_version: str, actual: Optional[Dict[str, Any]] = None) -> List[Mismatch]:
+    """The mismatches of a provider's ``response`` against the pact's ``expected`` one."""
+    found, error = actual_response(response)
+    if actual is not None:
+        actual.update(found)
+    if error:
+        return [Mismatch("body", "$", expected.get("body"), found.get("body"),
+                         f"$: {error.replace('the body', 'the response body')}")]
+    return match_response(expected, found, spec_version=spec_version)
 
 
 def _set_header(request: ProviderRequest, name: str, value: str) -> None:

@@ -55,6 +55,10 @@ class InteractionResult:
     #: What was sent and received, for reports (method, target, status).
     request_line: str = ""
     response_status: Optional[int] = None
+    #: The pact's expected response and what the provider answered, in the engine's form
+    #: (for the results a broker is sent).
+    expected: Optional[Dict[str, Any]] = field(default=None, repr=False)
+    actual: Optional[Dict[str, Any]] = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:

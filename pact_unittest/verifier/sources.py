@@ -34,6 +34,9 @@ class PactSource:
     #: Broker only: the notices to print and the link results are published to.
     notices: List[str] = field(default_factory=list)
     publish_url: Optional[str] = None
+    #: Broker only: the notices to print after verification, by their ``when``
+    #: (``after_verification:success_true_published_false``...).
+    after_notices: Dict[str, str] = field(default_factory=dict)
 
     @property
     def consumer(self) -> str:
@@ -77,7 +80,12 @@ def pact_from_document(document: Any, origin: str, **details: Any) -> PactSource
     for key in found:
         if not isinstance(document[key], list):
             raise PactSourceError(f"{origin} is not a valid pact: '{key}' is not a list")
-    return PactSource(document, origin, **details)
+    source = PactSource(document, origin, **details)
+    links = document.get("_links")
+    link = links.get("pb:publish-verification-results") if isinstance(links, Mapping) else None
+    if source.publish_url is None and isinstance(link, Mapping) and isinstance(link.get("href"), str):
+        source.publish_url = link["href"]   # a pact fetched from a broker by its URL
+    return source
 
 
 def _from_path(path: Path) -> List[PactSource]:
