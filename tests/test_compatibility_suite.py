@@ -20,7 +20,8 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from compat import steps_consumer, steps_generators, steps_matching, steps_provider  # noqa: F401  (register steps)
+from compat import (steps_broker, steps_consumer, steps_generators, steps_matching,  # noqa: F401
+                    steps_provider)  # (register steps)
 from compat.cells import ENV_VAR, suite_root
 from compat.gherkin import Feature, Scenario, parse_feature
 from compat.registry import World, run_step
@@ -44,13 +45,7 @@ ADMIN_API_FEATURES = ("V1/http_consumer", "V2/http_consumer", "V3/http_consumer"
 #: ProviderVerifier).
 #: (Binary request bodies run over the admin API too, for every spec version, as v4 base64
 #: body objects: wire.parse_interaction reads them.)
-_BROKER = "needs the broker client pact_unittest.verifier.broker_pacts (being added on main)"
-SKIPPED: Dict[Tuple[str, str], str] = {
-    ("V1/http_provider", name): _BROKER for name in (
-        "Verifying a simple HTTP request via a Pact broker",
-        "Verifying a simple HTTP request via a Pact broker with publishing results enabled",
-        "Verifying multiple Pact files via a Pact broker",
-        "Incorrect request is made to provider via a Pact broker")}
+SKIPPED: Dict[Tuple[str, str], str] = {}
 
 
 def _collect() -> List[Any]:

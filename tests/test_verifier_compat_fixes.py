@@ -78,3 +78,14 @@ def test_text_that_is_not_base64_is_kept_as_written(tmp_path: pathlib.Path) -> N
     path = _pact(tmp_path, "3.0.0", "not base64!")
     item, = read_interactions(load_pacts([path])[0])
     assert item.interaction is not None and item.interaction.response["body"] == "not base64!"
+
+
+def test_published_results_say_who_verified() -> None:
+    """V1/http_provider: the broker fixtures' publish request requires ``verifiedBy`` with an
+    implementation name and a semver version (as the Rust and JVM verifiers send it)."""
+    from pact_unittest import __version__
+    from pact_unittest.verifier import PactResult
+    from pact_unittest.verifier.broker_pacts import results_body
+
+    body = results_body(PactResult("c", "p", "broker"), "1.2.3")
+    assert body["verifiedBy"] == {"implementation": "pact_unittest", "version": __version__}

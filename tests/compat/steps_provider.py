@@ -216,7 +216,9 @@ def run_verification(world: World) -> None:
                                 states=world.data.get("states"),
                                 request_filter=world.data.get("request_filter"))
     world.add_cleanup(verifier.close)
-    sources = world.data.get("pacts", []) + world.data.get("broker_sources", [])
+    sources: List[Any] = list(world.data.get("pacts", []))
+    for fetch in world.data.get("pact_fetchers", []):   # steps_broker: pacts from a broker
+        sources.extend(fetch())
     report = verifier.verify(sources)
     world.data["report"] = report
     world.data["console"] = render_text(report)
