@@ -11,7 +11,7 @@ engine and generators. Where a step quotes a Rust mismatch text, it checks the m
 and the facts the text names instead (see tests/compat/facts.py).
 
 The end of the run prints the scenarios passed per feature file and every skipped one with
-its reason (tests/compat/plugin.py).
+its reason (tests/compat/plugin.py, registered by tests/conftest.py).
 """
 from __future__ import annotations
 
@@ -25,8 +25,6 @@ from compat import (steps_broker, steps_consumer, steps_generators, steps_matchi
 from compat.cells import ENV_VAR, suite_root
 from compat.gherkin import Feature, Scenario, parse_feature
 from compat.registry import World, run_step
-
-pytest_plugins = ["compat.plugin"]
 
 FEATURES = (
     "V1/http_consumer", "V2/http_consumer", "V3/http_consumer", "V4/http_consumer",

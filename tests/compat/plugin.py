@@ -1,8 +1,9 @@
 """pytest plugin: the compatibility suite's scorecard at the end of the run.
 
 Prints, in the terminal summary (so it shows in CI logs), how many scenarios passed per
-feature file, and every skipped (or failed) scenario with its reason. Registered by
-``tests/test_compatibility_suite.py`` through ``pytest_plugins``.
+feature file, and every skipped (or failed) scenario with its reason. Its two hooks are
+imported into ``tests/conftest.py``, so that the pytest-xdist controller (which loads
+conftest files but not test modules) prints the scorecard too.
 """
 from __future__ import annotations
 
