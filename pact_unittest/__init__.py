@@ -67,6 +67,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from .testcase import PactMixin, PactTestCase, interaction
     from .mock_service import ForkedServiceError, MockService
     from .model import EarlierMatch, Verification
+    from .verifier import ProviderVerifier, Verifier, VerificationReport
+    from .message_provider import MessageProvider
 
 __all__ = [
     "__version__",
@@ -87,6 +89,11 @@ __all__ = [
     "Request",
     "Response",
     "FromTerms",
+    # provider verification
+    "Verifier",
+    "ProviderVerifier",
+    "VerificationReport",
+    "MessageProvider",
     # publishing
     "Broker",
     "BrokerClient",
@@ -146,6 +153,8 @@ _LAZY = {
     "PactMixin": "testcase", "PactTestCase": "testcase", "interaction": "testcase",
     "Verification": "model", "EarlierMatch": "model",
     "MockService": "mock_service", "ForkedServiceError": "mock_service",
+    "Verifier": "verifier", "ProviderVerifier": "verifier", "VerificationReport": "verifier",
+    "MessageProvider": "message_provider",
 }
 
 
@@ -153,7 +162,7 @@ _LAZY = {
 #: ``import pact_unittest as pact; pact.matchers.Matcher`` (pact-python v2's module paths
 #: first, then the package's rooms).
 _SUBMODULES = frozenset({
-    "pact", "consumer", "provider", "matchers", "broker",
+    "pact", "consumer", "provider", "matchers", "broker", "verifier", "message_provider",
     "matching", "mock_service", "model", "pact_file", "testcase", "v2",
 })
 

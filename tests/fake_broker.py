@@ -10,7 +10,9 @@ It answers in two ways:
   pact_broker 2.112.0 did in the recordings: HAL index (with or without
   ``pb:publish-contracts``), ``POST /contracts/publish`` (200 with notices; 409 when a
   version's content changes; 400 for missing fields), the older PUT endpoints, and basic
-  or bearer auth (401 text/plain; 400 for a Bearer token on a basic-auth broker).
+  or bearer auth (401 text/plain; 400 for a Bearer token on a basic-auth broker), verification
+  results (``POST /pacts/provider/P/consumer/C/version/V/verification-results``) and a
+  ``GET /matrix`` computed from them for explicit pacticipant versions (can-i-deploy).
 
 Every request is recorded (``broker.requests``) and, with ``log_path``, appended to a
 JSON-lines file. Run it as a process for end-to-end tests::
@@ -36,7 +38,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Deque, Dict, List, Optional, Tuple, Union
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from _http_test_server import QuietHandler, ThreadedServer, body_bytes
 
@@ -126,6 +128,8 @@ class FakeBroker(ThreadedServer):
         self.ssl_context = ssl_context
         self.requests: List[Recorded] = []
         self.pacts: Dict[Tuple[str, str, str], Any] = {}  # (consumer, provider, version)
+        #: (consumer, provider, consumer version, provider version) -> verification success
+        self.verifications: Dict[Tuple[str, str, str, str], bool] = {}
         self._queue: Dict[Tuple[str, str], Deque[Answer]] = collections.defaultdict(collections.deque)
         self._lock = threading.Lock()
 
@@ -236,7 +240,8 @@ class FakeBroker(ThreadedServer):
             return Answer(401, b'{"error": "Unauthorized"}', [("Content-Type", "application/json")])
         return None
 
-    def simulate(self, method: str, path: str, headers: Dict[str, str], body: bytes) -> Answer:
+    def simulate(self, method: str, path: str, headers: Dict[str, str], body: bytes,
+                 query: str = "") -> Answer:
         failure = self._auth_failure(headers)
         if failure is not None:
             return failure
@@ -250,6 +255,11 @@ class FakeBroker(ThreadedServer):
             if method != "POST":
                 return Answer(405)
             return self._publish_contracts(body)
+        if len(parts) == 8 and parts[0] == "pacts" and parts[-1] == "verification-results" \
+                and method == "POST":
+            return self._verification(parts[4], parts[2], parts[6], body)
+        if parts == ["matrix"] and method == "GET":
+            return self._matrix(query)
         if len(parts) == 7 and parts[0] == "pacts" and method in ("PUT", "PATCH", "GET"):
             return self._legacy_pact(method, parts[4], parts[2], parts[6], body)
         if len(parts) == 6 and parts[0] == "pacticipants" and method == "PUT":
@@ -320,6 +330,46 @@ class FakeBroker(ThreadedServer):
         reply = dict(content, _links={"self": {"href": href}})
         return _json_answer(201 if outcome == "published" else 200, reply)
 
+    def _verification(self, consumer: str, provider: str, version: str, body: bytes) -> Answer:
+        """A verification result for the pact of ``consumer`` ``version`` (a real broker
+        addresses it by pact version; the fake by consumer version)."""
+        data = json.loads(body.decode("utf-8"))
+        key = (consumer, provider, version, data["providerApplicationVersion"])
+        with self._lock:
+            self.verifications[key] = bool(data["success"])
+        return _json_answer(201, dict(data, _links={"self": {"href": self.url + "/vr/1"}}))
+
+    def _matrix(self, query: str) -> Answer:
+        """``/matrix`` for explicit ``q[][pacticipant]``/``q[][version]`` pairs: one row per
+        stored pact between two of them, deployable when every row verified successfully."""
+        wanted: Dict[str, str] = {}
+        name = None
+        for key, value in parse_qsl(query):
+            if key == "q[][pacticipant]":
+                name = value
+            elif key == "q[][version]" and name:
+                wanted[name] = value
+        rows, counts = [], {"success": 0, "failed": 0, "unknown": 0}
+        with self._lock:
+            for (consumer, provider, cv), _ in sorted(self.pacts.items()):
+                if wanted.get(consumer) != cv or provider not in wanted:
+                    continue
+                pv = wanted[provider]
+                success = self.verifications.get((consumer, provider, cv, pv))
+                counts["unknown" if success is None else "success" if success else "failed"] += 1
+                result = None if success is None else {
+                    "success": success, "_links": {"self": {"href": f"{self.url}/vr/{consumer}/{pv}"}}}
+                rows.append({"consumer": {"name": consumer, "version": {"number": cv}},
+                             "provider": {"name": provider, "version": {"number": pv}},
+                             "verificationResult": result})
+        deployable = None if counts["unknown"] else (bool(rows) and not counts["failed"])
+        reason = ("All required verification results are published and successful" if deployable
+                  else "One or more verifications failed" if counts["failed"]
+                  else "Missing one or more required verification results")
+        summary = dict(counts, deployable=deployable, reason=reason)
+        notices = [{"type": "success" if deployable else "error", "text": reason}]
+        return _json_answer(200, {"summary": summary, "notices": notices, "matrix": rows})
+
     def _record(self, rec: Recorded) -> None:
         with self._lock:
             self.requests.append(rec)
@@ -351,7 +401,7 @@ class _Handler(QuietHandler):
         rec = Recorded(self.command, split.path, split.query, headers, body)
         answer = self.fake._next_answer(self.command, split.path)
         if answer is None:
-            answer = self.fake.simulate(self.command, split.path, headers, body)
+            answer = self.fake.simulate(self.command, split.path, headers, body, split.query)
         rec.status = answer.status if not answer.drop else 0
         self.fake._record(rec)
         if answer.drop:

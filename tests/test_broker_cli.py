@@ -5,6 +5,7 @@ against a fake broker replaying the recorded answers: same requests, same output
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -117,8 +118,11 @@ def test_cli_json_output_and_dry_run(tmp_path):
     with FakeBroker() as broker:
         done = _cli([str(tmp_path), "-a", "1.0.4", "-b", broker.url, "--branch", "main", "-o", "json"])
         assert done.returncode == 0, done.stderr
-        bodies = json.loads(done.stdout)
-        assert isinstance(bodies, list) and bodies[0]["notices"]
+        summary = json.loads(done.stdout)
+        assert summary["consumerVersion"] == "1.0.4"
+        assert [(c["consumer"], c["status"]) for c in summary["consumers"]] == [
+            ("ConsumerApp", "published")]
+        assert summary["consumers"][0]["response"]["notices"]
         count = len(broker.requests)
         done = _cli([str(tmp_path), "-a", "1.0.4", "-b", broker.url, "--branch", "main", "--dry-run"])
         assert done.returncode == 0 and len(broker.requests) == count  # nothing sent
@@ -205,3 +209,43 @@ def test_v2_broker_finds_files_by_the_rule_that_named_them(tmp_path, consumer):
         result = Broker(broker.url).publish(consumer, "1.0.0", pact_dir=str(tmp_path))
     assert [(p.consumer, p.provider) for p in result.pacts] == [(consumer, "Provider API")]
     assert list(broker.pacts) == [(consumer, "Provider API", "1.0.0")]
+
+
+def _write_recorded_pacts(transcript, directory):
+    """The exact pact files whose content the recording's publish requests carried."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for exchange in transcript["exchanges"]:
+        body = exchange["request"].get("body_json") or {}
+        for contract in body.get("contracts", []):
+            name = f"{contract['consumerName']}-{contract['providerName']}.json".lower()
+            (directory / name).write_bytes(base64.b64decode(contract["content"]))
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_cli_several_consumers_one_refused_says_which(tmp_path, output):
+    transcript = load_transcript("real/real_pact_unittest_changed_content_mixed_409")
+    _write_recorded_pacts(transcript, tmp_path / "pacts")
+    with FakeBroker() as broker:
+        broker.replay(transcript)
+        done = _cli([str(tmp_path / "pacts"), "-a", "1.0.0", "--branch", "main", "--tag", "prod",
+                     "-b", broker.origin, "-o", output])
+        assert [(r.method, r.path) for r in broker.requests] == sequence(transcript)
+    assert done.returncode == 1
+    assert "Cannot change the content of the pact for WebShop" in done.stderr
+    if output == "text":
+        assert "Unchanged (already published with this content): BenchConsumer, MobileApp" in done.stdout
+        assert "NOT published (refused): WebShop" in done.stdout
+        return
+    summary = json.loads(done.stdout)
+    assert [(c["consumer"], c["status"]) for c in summary["consumers"]] == [
+        ("BenchConsumer", "unchanged"), ("MobileApp", "unchanged"), ("WebShop", "refused")]
+    assert "Cannot change the content" in summary["consumers"][2]["message"]
+    assert '+          "stock": 6' in summary["consumers"][2]["message"]
+
+
+def test_cli_json_error_is_json_on_stdout(tmp_path):
+    sample_pact_files(tmp_path)
+    with FakeBroker(username="u", password="p") as broker:
+        done = _cli([str(tmp_path), "-a", "1.0.0", "-b", broker.url, "-o", "json"])
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["error"]["status"] == 401

@@ -62,15 +62,18 @@ def _next_line(start: int, predicate) -> int:
 
 class Example(NamedTuple):
     name: str
-    kind: str  # "test", "fails" or "script"
+    kind: str  # "test", "fails", "script" or "verifies"
     code: str
     line: int
+    #: "verifies" only: the example whose pact files this one verifies (run first).
+    after: Optional[str] = None
 
 
 def _examples() -> List[Example]:
     found = []
     for i, line in enumerate(LINES):
-        match = re.match(r"^\.\. test-example: ([\w-]+)(?: \((fails|script)\))?\s*$", line)
+        match = re.match(r"^\.\. test-example: ([\w-]+)(?: \((fails|script|verifies) ?([\w-]*)\))?\s*$",
+                         line)
         if match:
             j = _next_line(i, lambda text: text.strip() != "")
             assert LINES[j].strip() == ".. code-block:: python", (
@@ -78,7 +81,8 @@ def _examples() -> List[Example]:
                 f"'.. code-block:: python' block, found {LINES[j]!r}"
             )
             code = "\n".join(_indented_block(j)) + "\n"
-            found.append(Example(match.group(1), match.group(2) or "test", code, j + 1))
+            found.append(Example(match.group(1), match.group(2) or "test", code, j + 1,
+                                 match.group(3) or None))
     return found
 
 
@@ -158,7 +162,7 @@ def _declared_descriptions(code: str) -> Set[str]:
 def _run(example: Example, tmp_path: Path) -> subprocess.CompletedProcess:
     module = "test_readme_" + example.name.replace("-", "_")
     (tmp_path / f"{module}.py").write_text(example.code, encoding="utf-8")
-    if example.kind == "script":
+    if example.kind in ("script", "verifies"):
         argv = [sys.executable, f"{module}.py"]
     else:
         argv = [sys.executable, "-m", "unittest", "-v", module]
@@ -188,9 +192,18 @@ def test_every_testcase_block_is_run():
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[e.name for e in EXAMPLES])
 def test_readme_example_runs(example: Example, tmp_path: Path):
+    if example.kind == "verifies":  # the consumer example writes the pacts it verifies
+        (first,) = [e for e in EXAMPLES if e.name == example.after]
+        assert _run(first, tmp_path).returncode == 0
     done = _run(example, tmp_path)
     output = done.stdout + done.stderr
     where = f"README.rst example {example.name!r} (line {example.line})"
+    if example.kind == "verifies":
+        assert done.returncode == 0, f"{where} failed:\n{output}"
+        assert "verification succeeded" in done.stdout, output
+        for line in _expected_output(example.name):
+            assert line.strip() in output, f"{where}: README shows {line.strip()!r}:\n{output}"
+        return
     pacts = _pact_files(tmp_path)
     if example.kind == "fails":
         assert done.returncode != 0, f"{where} should fail:\n{output}"

@@ -197,6 +197,8 @@ DOCUMENTED = {
     "pact_unittest.provider": ["Provider"],
     "pact_unittest.testcase": ["PactMixin", "PactTestCase", "interaction"],
     "pact_unittest.pact_file": ["write_pact", "read_pact", "pact_file_name", "PactConflictError"],
+    "pact_unittest.verifier": None,  # v2's pact.verifier (Verifier) and the library API
+    "pact_unittest.message_provider": ["MessageProvider"],
 }
 
 
@@ -219,6 +221,8 @@ def test_v2_module_paths_are_attributes_of_the_package() -> None:
             "assert pact.matchers.Matcher is pact.Matcher\n"
             "assert pact.pact.Pact is pact.Pact and pact.consumer.Consumer is pact.Consumer\n"
             "assert pact.provider.Provider is pact.Provider and pact.broker.Broker is pact.Broker\n"
+            "assert pact.verifier.Verifier is pact.Verifier\n"
+            "assert pact.message_provider.MessageProvider is pact.MessageProvider\n"
             "from pact_unittest.pact import Pact\n"
             "from pact_unittest.matchers import EachLike\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
@@ -228,6 +232,7 @@ def test_v2_module_paths_are_attributes_of_the_package() -> None:
 def test_exceptions_unpickle_from_their_import_path() -> None:
     from pact_unittest import BrokerConflictError, ForkedServiceError, PactConflictError, PactException
     from pact_unittest.mock_service import InteractionClashError
+    from pact_unittest.verifier import PactSourceError, ProviderUnreachable, StateSetupError
 
     samples = [
         PactConflictError("two differ", "a", "b", ["$.x: 1 != 2"], "pacts/c-p.json"),
@@ -235,6 +240,9 @@ def test_exceptions_unpickle_from_their_import_path() -> None:
         ForkedServiceError("forked"),
         InteractionClashError("clash"),
         BrokerConflictError("409"),
+        PactSourceError("pacts/c-p.json is not a valid pact file"),
+        StateSetupError("state 'x' failed"),
+        ProviderUnreachable("GET http://localhost:9/x: ConnectionError"),
     ]
     for error in samples:
         data = pickle.dumps(error)

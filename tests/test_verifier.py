@@ -278,3 +278,53 @@ def test_app_fixture_is_a_real_server() -> None:
             {"description": "x", "request": {"method": "GET", "path": "/x"},
              "response": {"status": 200, "body": {"a": 1}}}]))
     assert report.success and app.requests == ["GET /x"]
+
+
+class _PactServer:
+    """Serves one pact at /pact.json to the right credentials only."""
+
+    def __init__(self, pact: Dict[str, Any], authorization: str) -> None:
+        from _http_test_server import QuietHandler, ThreadedServer
+
+        body = json.dumps(pact).encode()
+
+        class Handler(QuietHandler):
+            def do_GET(self) -> None:
+                ok = self.headers.get("Authorization") == authorization
+                self.send_response(200 if ok else 401)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body) if ok else 0))
+                self.end_headers()
+                if ok:
+                    self.wfile.write(body)
+
+        self.server = ThreadedServer()
+        self.port = self.server._serve(("127.0.0.1", 0), Handler, name="pact-server").server_address[1]
+
+
+def test_pacts_by_url_with_basic_auth_or_a_token_and_no_credentials_shown() -> None:
+    import base64
+
+    from pact_unittest.verifier import PactSourceError, load_pacts
+
+    pact = _pact([{"description": "x", "request": {"method": "GET", "path": "/users/1"},
+                   "response": {"status": 200}}])
+    basic = "Basic " + base64.b64encode(b"ann:pw-123").decode()
+    served = _PactServer(pact, basic)
+    try:
+        url = f"http://127.0.0.1:{served.port}/pact.json"
+        (source,) = load_pacts([url], auth=("ann", "pw-123"))
+        assert source.consumer == "C"
+        (source,) = load_pacts([url.replace("http://", "http://ann:pw-123@")])
+        assert "pw-123" not in source.origin
+        with pytest.raises(PactSourceError, match="HTTP 401 \\(check the credentials\\)") as caught:
+            load_pacts([url.replace("http://", "http://ann:wrong-pw@")])
+        assert "wrong-pw" not in str(caught.value)
+    finally:
+        served.server.stop()
+    token = _PactServer(pact, "Bearer tok-9")
+    try:
+        (source,) = load_pacts([f"http://127.0.0.1:{token.port}/pact.json"], auth="tok-9")
+        assert source.provider == "P"
+    finally:
+        token.server.stop()

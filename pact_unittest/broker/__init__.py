@@ -23,6 +23,7 @@ from .errors import (
     BrokerConfigError,
     BrokerConflictError,
     BrokerError,
+    BrokerNotFoundError,
     BrokerProtocolError,
     BrokerTLSError,
     BrokerUnavailableError,
@@ -51,4 +52,5 @@ __all__ = [
     "BrokerUnavailableError",
     "BrokerTLSError",
     "BrokerProtocolError",
+    "BrokerNotFoundError",
 ]

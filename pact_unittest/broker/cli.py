@@ -28,7 +28,12 @@ other users in `ps` and may end up in CI logs):
   PACT_BROKER_TOKEN      bearer token (PactFlow); wins over username/password
   REQUESTS_CA_BUNDLE     CA bundle for a broker with a private CA (or --ca-bundle)
 
-exit status: 0 published (or dry run), 1 any error (the reason is on stderr).
+exit status: 0 published (or dry run), 1 any error (the reason is on stderr). With
+pacts of several consumers, a consumer the broker refuses (409) does not stop the others;
+a summary says which were published, unchanged and refused, and the exit status is 1.
+-o json prints {"consumerVersion", "consumers": [{"consumer", "status", "providers",
+"message", "response"}]} on stdout (status: published / unchanged / refused), and errors
+as {"error": {"message", "status"}}.
 """
 
 
@@ -94,6 +99,7 @@ def run(args: argparse.Namespace, stdout: Optional[TextIO] = None,
 
 
 def _publish(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    as_json = args.output == "json"
     try:
         props = resolve_version_properties(
             args.consumer_app_version, branch=args.branch, tags=args.tag,
@@ -103,19 +109,43 @@ def _publish(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                           args.broker_token, ca_bundle=args.ca_bundle) as client:
             result = client.publish_pacts(
                 args.pact_files, props.version or "", branch=props.branch, tags=props.tags,
-                build_url=props.build_url, merge=args.merge, dry_run=args.dry_run)
+                build_url=props.build_url, merge=args.merge, dry_run=args.dry_run,
+                keep_going=True)
     except BrokerError as exc:
+        if as_json:
+            error = {"message": str(exc), "status": exc.status}
+            print(json.dumps({"error": error}, indent=2, ensure_ascii=False), file=out)
         print(f"error: {exc}", file=err)
         return 1
     if result.dry_run:
         print(f"Dry run: nothing was sent to {client.config.base_url}. Requests that would "
               "be sent:", file=out)
         print(json.dumps(list(result.planned), indent=2, ensure_ascii=False), file=out)
-    elif args.output == "json":
-        print(json.dumps(list(result.responses), indent=2, ensure_ascii=False), file=out)
+        return 0
+    refused = result.refused
+    if as_json:
+        summary = {"consumerVersion": result.consumer_version,
+                   "consumers": [c.as_json() for c in result.consumers]}
+        print(json.dumps(summary, indent=2, ensure_ascii=False), file=out)
     else:
-        print(result.text(), file=out)
-    return 0
+        if result.notices:
+            print(result.text(), file=out)
+        if len(result.consumers) > 1:
+            print(_summary(result), file=out)
+    for outcome in refused:
+        print(f"error: {outcome.detail}", file=err)
+    return 1 if refused else 0
+
+
+def _summary(result: Any) -> str:
+    """One line per outcome: ``Published: A, B`` / ``Unchanged: C`` / ``Refused: D``."""
+    lines = []
+    for status, label in (("published", "Published"), ("unchanged", "Unchanged (already "
+                          "published with this content)"), ("refused", "NOT published (refused)")):
+        names = [c.consumer for c in result.consumers if c.status == status]
+        if names:
+            lines.append(f"{label}: {', '.join(names)}")
+    return "\n".join(lines)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -21,6 +21,7 @@ import requests
 
 from .config import BrokerConfig, MASK
 from .contracts import (
+    ConsumerOutcome,
     Notice,
     PactFile,
     PathLike,
@@ -32,7 +33,7 @@ from .contracts import (
     summarise_body,
     validate_version_properties,
 )
-from .errors import BrokerProtocolError
+from .errors import BrokerConflictError, BrokerProtocolError
 from .responses import parse_notices
 from .transport import Reply, RetryPolicy, Transport
 
@@ -137,6 +138,7 @@ class BrokerClient:
         merge: bool = False,
         consumer_name: Optional[str] = None,
         dry_run: bool = False,
+        keep_going: bool = False,
     ) -> PublishResult:
         """Publish pact files (or directories of them) for one consumer version.
 
@@ -144,7 +146,9 @@ class BrokerClient:
         restricts directories to that consumer's files. ``merge`` asks the broker to merge
         with an existing pact (``onConflict: merge``; a default broker still answers 409
         to changed content). ``dry_run`` sends nothing and returns the planned requests.
-        Raises a :class:`~pact_unittest.broker.errors.BrokerError` subclass on failure.
+        ``keep_going``: a consumer the broker refuses (409) is listed in the result's
+        ``consumers``/``refused`` and the other consumers are still published, instead of
+        raising :class:`~pact_unittest.broker.errors.BrokerConflictError` at once. Raises a :class:`~pact_unittest.broker.errors.BrokerError` subclass on failure.
         """
         paths = _as_paths(files)
         tag_tuple = tuple(tags)
@@ -158,7 +162,7 @@ class BrokerClient:
         links = reply.json["_links"]
         if _href(links, "pb:publish-contracts"):
             return self._publish_contracts(links, groups, consumer_version, branch, tag_tuple,
-                                           build_url, merge, reply.broker_version)
+                                           build_url, merge, reply.broker_version, keep_going)
         if _href(links, "pb:publish-pact"):
             return self._publish_legacy(links, groups, consumer_version, branch, tag_tuple,
                                         build_url, merge, reply.broker_version)
@@ -172,15 +176,32 @@ class BrokerClient:
     def _publish_contracts(self, links: Dict[str, Any], groups: Dict[str, List[PactFile]],
                            version: str, branch: Optional[str], tags: Tuple[str, ...],
                            build_url: Optional[str], merge: bool,
-                           broker_version: Optional[str]) -> PublishResult:
+                           broker_version: Optional[str], keep_going: bool = False
+                           ) -> PublishResult:
         url = _href(links, "pb:publish-contracts") or ""
         notices: List[Notice] = []
         published: List[PublishedPact] = []
         responses: List[Any] = []
+        outcomes: List[ConsumerOutcome] = []
         for consumer, pacts in groups.items():
             body = contracts_body(consumer, pacts, version, branch, tags, build_url, merge)
-            reply = self._transport.request("POST", url, json_body=body)
+            providers = tuple(p.provider for p in pacts)
+            try:
+                reply = self._transport.request("POST", url, json_body=body)
+            except BrokerConflictError as exc:
+                if not keep_going:
+                    raise
+                said = "\n".join(t for _, t in exc.notices) or str(exc)
+                outcomes.append(ConsumerOutcome(
+                    consumer, "refused", providers, said,
+                    {"notices": [{"type": k, "text": t} for k, t in exc.notices]}, str(exc)))
+                continue
             responses.append(reply.json)
+            texts = [t for _, t in parse_notices(reply.json)]
+            changed = (any("successfully published" in t for t in texts)
+                       or not any("no content changes" in t for t in texts))
+            outcomes.append(ConsumerOutcome(consumer, "published" if changed else "unchanged",
+                                            providers, response=reply.json))
             broker_version = reply.broker_version or broker_version
             notices.extend(Notice(t, x) for t, x in parse_notices(reply.json))
             urls = _contract_urls(reply.json)
@@ -189,7 +210,8 @@ class BrokerClient:
         for notice in notices:
             logger.info("Pact Broker: %s", notice.text)
         return PublishResult(version, branch, tags, build_url, tuple(published), tuple(notices),
-                             broker_version, "contracts", tuple(responses))
+                             broker_version, "contracts", tuple(responses),
+                             consumers=tuple(outcomes))
 
     def _publish_legacy(self, links: Dict[str, Any], groups: Dict[str, List[PactFile]],
                         version: str, branch: Optional[str], tags: Tuple[str, ...],

@@ -57,6 +57,29 @@ class PublishedPact:
 
 
 @dataclass(frozen=True)
+class ConsumerOutcome:
+    """What happened to one consumer's pacts: ``status`` is ``published`` (new content),
+    ``unchanged`` (the broker already had exactly this content) or ``refused`` (the broker
+    answered 409; ``message`` is its explanation). ``response`` is the broker's body."""
+
+    consumer: str
+    status: str
+    providers: Tuple[str, ...]
+    message: str = ""
+    response: Any = field(default=None, repr=False, compare=False)
+    #: For a refusal: the full error text (the broker's notices with the diff, what to do).
+    detail: str = field(default="", repr=False, compare=False)
+
+    def as_json(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"consumer": self.consumer, "status": self.status,
+                               "providers": list(self.providers)}
+        if self.message:
+            out["message"] = self.message
+        out["response"] = self.response
+        return out
+
+
+@dataclass(frozen=True)
 class PublishResult:
     """What a publish did. Failures raise instead, so a result always means success.
 
@@ -76,6 +99,12 @@ class PublishResult:
     responses: Tuple[Any, ...] = field(default=(), repr=False, compare=False)
     dry_run: bool = False
     planned: Tuple[Dict[str, Any], ...] = field(default=(), repr=False)
+    consumers: Tuple[ConsumerOutcome, ...] = ()
+
+    @property
+    def refused(self) -> Tuple[ConsumerOutcome, ...]:
+        """The consumers the broker refused (only with ``keep_going=True``; else it raises)."""
+        return tuple(c for c in self.consumers if c.status == "refused")
 
     def text(self) -> str:
         """The notices one per line, as the pact-broker CLI prints them."""

@@ -25,6 +25,7 @@ __all__ = [
     "BrokerUnavailableError",
     "BrokerTLSError",
     "BrokerProtocolError",
+    "BrokerNotFoundError",
 ]
 
 
@@ -111,3 +112,8 @@ class BrokerTLSError(BrokerUnavailableError):
 class BrokerProtocolError(BrokerError):
     """The broker answered something a Pact Broker should not (not JSON, a missing HAL
     relation, 404/405/415): probably not a Pact Broker URL, or a proxy in between."""
+
+
+class BrokerNotFoundError(BrokerProtocolError):
+    """404 for a resource a command names (a pacticipant, version, environment, branch):
+    the message says which one is missing, not that the broker URL may be wrong."""

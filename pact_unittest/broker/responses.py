@@ -126,8 +126,8 @@ def error_for_response(
         return build(
             BrokerValidationError,
             f"The Pact Broker rejected the request ({head}) on {where}:\n{body}\n"
-            "What to do: fix the values named above (consumer version, branch, tags, build "
-            "URL, pact file content) and publish again.")
+            "What to do: fix the values named above (when publishing: consumer version, "
+            "branch, tags, build URL, pact file content) and try again.")
     if status in (408, 429) or status >= 500:
         retried = f" after {attempts} attempts" if attempts > 1 else ""
         detail = _indent(list(errors) or [_snippet(text)]) if (errors or text.strip()) else ""

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from .engine import ProviderVerifier, RequestFilter, check_response
 from .interactions import PactInteraction, read_interactions
+from .messages import MessageEndpoint, MessageFunctions, MessageProductionError, MessageSource, \
+    ProducedMessage
 from .report import progress_line, render_json, render_junit, render_text, report_json
 from .request import ProviderRequest
 from .results import InteractionResult, PactResult, VerificationReport
@@ -34,5 +36,7 @@ __all__ = [
     "ProviderUnreachable",
     "StateSetup", "StateFunctions", "StateChangeUrl", "StateCallback", "StateSetupError",
     "InteractionResult", "PactResult", "VerificationReport",
+    "MessageSource", "MessageFunctions", "MessageEndpoint", "ProducedMessage",
+    "MessageProductionError",
     "render_text", "render_json", "render_junit", "report_json", "progress_line",
 ]

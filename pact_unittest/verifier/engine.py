@@ -17,10 +17,12 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from ..matching import Mismatch, match_response
 from ..model.received import join_headers, read_body
-from .interactions import HTTP, PactInteraction, read_interactions
+from .interactions import HTTP, MESSAGE, PactInteraction, read_interactions
+from .messages import (SYNC, MessageEndpoint, MessageFunctions, MessageProductionError,
+                       MessageSource, check_message, expected_message)
 from .request import ProviderRequest, build_request
-from .results import (NOT_READABLE, REQUEST_FAILED, STATE_FAILED, InteractionResult, PactResult,
-                      VerificationReport)
+from .results import (MESSAGE_FAILED, NOT_READABLE, REQUEST_FAILED, STATE_FAILED,
+                      InteractionResult, PactResult, VerificationReport)
 from .sources import PactSource, PactSourceError, load_pacts
 from .states import StateFunctions, StateSetup, StateSetupError
 from .transport import ProviderResponse, ProviderUnreachable, Transport, transport_for
@@ -53,7 +55,8 @@ class ProviderVerifier:
                  consumers: Optional[Iterable[str]] = None,
                  description: Optional[str] = None,
                  state: Optional[str] = None,
-                 progress: Optional[Callable[[InteractionResult], None]] = None):
+                 progress: Optional[Callable[[InteractionResult], None]] = None,
+                 messages: Union[MessageSource, Mapping[str, Callable[..., Any]], None] = None):
         self.provider = provider
         self.transport: Transport = transport_for(target, timeout=timeout)
         if states is None or isinstance(states, Mapping):
@@ -65,6 +68,10 @@ class ProviderVerifier:
         self.description = _pattern(description, "PACT_DESCRIPTION")
         self.state = _pattern(state, "PACT_PROVIDER_STATE")
         self.progress = progress
+        if messages is None or isinstance(messages, MessageSource):
+            self.messages: MessageSource = messages or MessageEndpoint(self.transport)
+        else:
+            self.messages = MessageFunctions(messages)
 
     # -- the whole run ----------------------------------------------------------------
     def verify(self, pacts: Iterable[Union[PactSource, str, os.PathLike, Mapping[str, Any]]]
@@ -127,25 +134,28 @@ class ProviderVerifier:
         return result
 
     def _run(self, item: PactInteraction, result: InteractionResult) -> None:
-        if item.kind != HTTP:
-            result.skipped = f"{item.kind} interactions are verified by a message provider"
+        if item.kind not in (HTTP, MESSAGE, SYNC):
+            result.skipped = f"{item.kind} interactions are not verified here"
             return
-        if item.interaction is None:
-            result.errors.append((NOT_READABLE, item.error or "unreadable interaction"))
+        if item.error is not None:
+            result.errors.append((NOT_READABLE, item.error))
             return
-        interaction = item.interaction
         try:
-            values = self.states.setup(item.consumer, interaction.provider_states)
+            values = self.states.setup(item.consumer, item.states)
         except StateSetupError as exc:
             result.errors.append((STATE_FAILED, str(exc)))
             return
         finally:
-            result.warnings.extend(self.states.warnings())
+            result.warnings.extend(w for w in self.states.warnings()
+                                   if not self._produces(item, w))
         try:
-            self._exchange(item, result, values)
+            if item.kind == HTTP:
+                self._exchange(item, result, values)
+            else:
+                self._message(item, result)
         finally:
             try:
-                self.states.teardown(item.consumer, interaction.provider_states)
+                self.states.teardown(item.consumer, item.states)
             except Exception as exc:  # a teardown failure is reported, never hidden
                 result.errors.append((STATE_FAILED, f"tearing down the provider states failed: "
                                                     f"{type(exc).__name__}: {exc}"))
@@ -173,6 +183,32 @@ class ProviderVerifier:
         result.expected, result.actual = interaction.response, {}
         result.mismatches.extend(check_response(interaction.response, response,
                                                 item.spec_version, result.actual))
+
+    def _produces(self, item: PactInteraction, warning: str) -> bool:
+        """Whether a missing-state warning is moot: the state names a message producer."""
+        producers = getattr(self.messages, "producers", None) or {}
+        return item.kind != HTTP and bool(producers) and any(
+            warning.endswith(repr(name)) for name in item.state_names if name in producers)
+
+    def _message(self, item: PactInteraction, result: InteractionResult) -> None:
+        try:
+            expected, request = expected_message(item)
+        except ValueError as exc:
+            result.errors.append((NOT_READABLE, f"the message {item.description!r}: {exc}"))
+            return
+        result.request_line = f"message {item.description!r}"
+        try:
+            produced = self.messages.produce(item, request)
+        except MessageProductionError as exc:
+            result.errors.append((MESSAGE_FAILED, str(exc)))
+            return
+        try:
+            mismatches, actual = check_message(expected, produced, item.spec_version)
+        except ValueError as exc:
+            result.errors.append((NOT_READABLE, f"the message {item.description!r}: {exc}"))
+            return
+        result.expected, result.actual = dict(expected), actual
+        result.mismatches.extend(mismatches)
 
     def close(self) -> None:
         self.transport.close()

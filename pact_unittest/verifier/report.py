@@ -41,7 +41,8 @@ def render_text(report: VerificationReport) -> str:
         for result in pact.results:
             lines.append(f"  {result.label()} ... {_MARK[result.status]}")
             if result.request_line:
-                lines.append(f"    {result.request_line} -> {result.response_status}")
+                lines.append(f"    {result.request_line}" + (
+                    f" -> {result.response_status}" if result.response_status is not None else ""))
             if result.skipped is not None:
                 lines.append(f"    ({result.skipped})")
             comments = result.comments or {}

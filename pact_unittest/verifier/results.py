@@ -16,11 +16,12 @@ from typing import Any, Dict, List, Optional, Sequence
 from ..matching import Mismatch
 
 __all__ = ["InteractionResult", "PactResult", "VerificationReport", "CATEGORIES", "category_of",
-           "STATE_FAILED", "REQUEST_FAILED", "NOT_READABLE"]
+           "STATE_FAILED", "REQUEST_FAILED", "NOT_READABLE", "MESSAGE_FAILED"]
 
 STATE_FAILED = "State change request failed"
 REQUEST_FAILED = "Request to provider failed"
 NOT_READABLE = "Interaction could not be read"
+MESSAGE_FAILED = "Message could not be produced"
 CATEGORIES = {
     "status": "Response status did not match",
     "header": "Headers had differences",

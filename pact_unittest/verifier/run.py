@@ -64,6 +64,8 @@ class RunOptions:
     state: Optional[str] = None
     build_url: Optional[str] = None
     request_filter: Optional[Callable[..., Any]] = None
+    #: Message producers by description or provider state (see verifier.messages).
+    messages: Optional[Dict[str, Callable[..., Any]]] = None
 
 
 def parse_header(text: str) -> Tuple[str, str]:
@@ -183,7 +185,7 @@ def _verifier(options: RunOptions, sources: List[PactSource], say: Callable[[str
         options.provider, options.provider_base_url, states=states, headers=options.headers,
         request_filter=options.request_filter, timeout=options.timeout,
         consumers=options.consumers or None, description=options.description,
-        state=options.state, progress=progress)
+        state=options.state, progress=progress, messages=options.messages)
 
 
 def _publish(options: RunOptions, client: Optional[BrokerClient], report: VerificationReport,

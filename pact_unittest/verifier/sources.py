@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 
+from ..broker.config import mask_url
 from ..pact_file.reader import parse_pact
 
 __all__ = ["PactSource", "PactSourceError", "load_pacts", "pact_from_document"]
@@ -110,7 +111,10 @@ def _from_file(path: Path) -> PactSource:
 
 
 def _from_url(url: str, auth: Auth, timeout: float) -> PactSource:
+    """A pact by URL; credentials written in the URL are used but never shown."""
     import requests
+
+    shown = mask_url(url) or url
 
     headers = {"Accept": "application/hal+json, application/json"}
     basic = None
@@ -121,12 +125,12 @@ def _from_url(url: str, auth: Auth, timeout: float) -> PactSource:
     try:
         answer = requests.get(url, headers=headers, auth=basic, timeout=timeout)
     except requests.RequestException as exc:
-        raise PactSourceError(f"cannot fetch pact {url}: {type(exc).__name__}: {exc}") from None
+        raise PactSourceError(f"cannot fetch pact {shown}: {type(exc).__name__}: {exc}") from None
     if answer.status_code != 200:
         hint = " (check the credentials)" if answer.status_code in (401, 403) else ""
-        raise PactSourceError(f"cannot fetch pact {url}: HTTP {answer.status_code}{hint}")
+        raise PactSourceError(f"cannot fetch pact {shown}: HTTP {answer.status_code}{hint}")
     try:
         document = json.loads(answer.content.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise PactSourceError(f"{url} is not a valid pact (not UTF-8 JSON: {exc})") from None
-    return pact_from_document(document, url)
+        raise PactSourceError(f"{shown} is not a valid pact (not UTF-8 JSON: {exc})") from None
+    return pact_from_document(document, shown)
