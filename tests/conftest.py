@@ -13,6 +13,10 @@ if str(_TESTS) not in sys.path:  # lets test files `import reference` / `import 
     sys.path.insert(0, str(_TESTS))
 
 from reference import ruby_mock_service  # noqa: E402,F401  (session fixture)
+# The compatibility suite's scorecard (counts per feature, every skip with its reason). Here
+# rather than in test_compatibility_suite.py's pytest_plugins: under pytest-xdist only the
+# controller prints the summary, and it loads conftest files, not test modules.
+from compat.plugin import pytest_runtest_logreport, pytest_terminal_summary  # noqa: E402,F401
 
 
 def pytest_configure(config):

@@ -88,6 +88,16 @@ def test_mock_server_url_runs_only_in_consumer_mode():
     assert generate_value(gen, "x", "provider", context) == "x"
 
 
+def test_mock_server_url_keeps_a_slash_between_href_and_a_group_without_one():
+    """The compatibility suite's pact-broker_c2.json: ``.*\\/(pacts/...)$`` leaves the slash
+    out of the group; the URL must still be ``http://host:port/pacts/...``."""
+    gen = {"type": "MockServerURL", "regex": r".*\/(pacts/provider/p)$",
+           "example": "http://localhost:9876/pacts/provider/p"}
+    for href in ("http://127.0.0.1:5555", "http://127.0.0.1:5555/"):
+        assert generate_value(gen, "x", "consumer", {"mockServer": {"href": href}}) == \
+            "http://127.0.0.1:5555/pacts/provider/p"
+
+
 def test_apply_generators_to_every_part_without_touching_the_original():
     request = {"method": "GET", "path": "/a", "query": {"q": ["1", "2"]},
                "headers": {"x-id": "1"}, "body": {"items": [{"id": 1}, {"id": 2}], "n": 1}}

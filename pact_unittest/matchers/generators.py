@@ -258,6 +258,8 @@ def _mock_server_url(gen: Mapping[str, Any], current: Any, context: Mapping[str,
     tail = "".join(g or "" for g in found.groups())
     if href.endswith("/") and tail.startswith("/"):
         href = href[:-1]
+    elif tail and not href.endswith("/") and tail[0] not in "/?#":
+        href += "/"  # a group without its leading slash: still a path under the mock's URL
     return href + tail
 
 

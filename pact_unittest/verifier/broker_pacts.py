@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
+from .._version import __version__
 from ..broker import BrokerClient
 from ..broker.client import expand
 from ..broker.errors import BrokerProtocolError
@@ -220,6 +221,9 @@ def results_body(pact: PactResult, provider_version: str,
                 "pactVerificationResultsSpecification": {"version": "1.0.0-beta.1"}},
         },
         "buildUrl": build_url,
+        # Who verified, as the Rust and JVM verifiers say it (the broker shows it with the
+        # result; the compatibility suite's broker fixture requires it).
+        "verifiedBy": {"implementation": "pact_unittest", "version": __version__},
     }
 
 

@@ -1,8 +1,9 @@
 """pytest plugin: the compatibility suite's scorecard at the end of the run.
 
 Prints, in the terminal summary (so it shows in CI logs), how many scenarios passed per
-feature file, and every skipped (or failed) scenario with its reason. Registered by
-``tests/test_compatibility_suite.py`` through ``pytest_plugins``.
+feature file, and every skipped (or failed) scenario with its reason. Its two hooks are
+imported into ``tests/conftest.py``, so that the pytest-xdist controller (which loads
+conftest files but not test modules) prints the scorecard too.
 """
 from __future__ import annotations
 
@@ -58,7 +59,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     write(f"{'total':28} {total['passed']:3d}/{sum(total.values()):<3d} passed")
     if not any(outcome == "skipped" for outcome, *_ in _notes):
         write("skipped: none")
-    write("note: the two provider-mode generator scenarios run (apply_generators takes "
-          "mode='provider'); no in-scope scenario needs a provider verifier")
+    write("note: the http_provider scenarios run our ProviderVerifier against a real provider "
+          "(the broker ones against a stub answering as fixtures/pact-broker_c1/_c2.json say); "
+          "the provider-mode generator scenarios run apply_generators(mode='provider')")
     for outcome, feature, scenario, reason in sorted(_notes):
         write(f"{outcome.upper()}: {feature}::{scenario}: {reason}")
