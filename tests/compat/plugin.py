@@ -11,7 +11,8 @@ import re
 from collections import defaultdict
 from typing import Any, DefaultDict, Dict, List, Tuple
 
-_MODULES = ("test_compatibility_suite.py", "test_compatibility_messages.py")
+_MODULES = ("test_compatibility_suite.py", "test_compatibility_messages.py",
+            "test_compatibility_message_provider.py")
 _ID = re.compile(r"\[(?P<feature>[^:\]]+)::(?P<scenario>.*)\]$")
 
 _outcomes: DefaultDict[str, Dict[str, int]] = defaultdict(lambda: {"passed": 0, "failed": 0, "skipped": 0})
@@ -53,14 +54,15 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         for key in total:
             total[key] += counts[key]
         ran = sum(counts.values())
-        write(f"{feature:28} {counts['passed']:3d}/{ran:<3d} passed"
+        write(f"{feature:34} {counts['passed']:3d}/{ran:<3d} passed"
               + (f", {counts['failed']} failed" if counts["failed"] else "")
               + (f", {counts['skipped']} skipped" if counts["skipped"] else ""))
-    write(f"{'total':28} {total['passed']:3d}/{sum(total.values()):<3d} passed")
+    write(f"{'total':34} {total['passed']:3d}/{sum(total.values()):<3d} passed")
     if not any(outcome == "skipped" for outcome, *_ in _notes):
         write("skipped: none")
-    write("note: the http_provider scenarios run our ProviderVerifier against a real provider "
-          "(the broker ones against a stub answering as fixtures/pact-broker_c1/_c2.json say); "
+    write("note: the http_provider and message_provider scenarios run our ProviderVerifier "
+          "against a real provider or message endpoint (the broker ones against a stub "
+          "answering as fixtures/pact-broker_c1/_c2.json say); "
           "the provider-mode generator scenarios run apply_generators(mode='provider')")
     for outcome, feature, scenario, reason in sorted(_notes):
         write(f"{outcome.upper()}: {feature}::{scenario}: {reason}")
