@@ -379,8 +379,11 @@ class MockService:
         return consumer, provider, pact_dir
 
     def write_pact(self, consumer: Optional[str] = None, provider: Optional[str] = None,
-                   pact_dir: Optional[str] = None) -> Optional[pathlib.Path]:
+                   pact_dir: Optional[str] = None, *, sync: bool = True) -> Optional[pathlib.Path]:
         """= ``POST /pact``: write the verified interactions; None in write mode "none".
+
+        ``sync=False`` skips the fsync: the file is still replaced atomically (never seen
+        half written, even after a crash of this process), only a power cut may lose it.
 
         Unlike Ruby, a session with nothing verified still writes (an empty interaction
         list in overwrite mode), so a stale file never survives (ruby-mock-service.md §14.14).
@@ -397,7 +400,7 @@ class MockService:
             path = pact_file.write_pact(pact_dir, consumer, provider,
                                         self.verified_interactions(), self.specification_version,
                                         self.file_write_mode, run_id(),
-                                        render_cache=self._render_cache)
+                                        render_cache=self._render_cache, sync=sync)
         self.session.mark_written()
         self.log.info("Wrote pact for %s -> %s to %s", consumer, provider, path)
         return path
