@@ -184,7 +184,7 @@ class _Part:
             out["headers"] = headers
         if "body" in raw:
             body = self._body(raw["body"], headers or {}, is_request=True)
-            if not self.v4 and isinstance(body, bytes):
+            if not self.v4 and isinstance(body, bytes) and isinstance(raw["body"], dict):
                 # Spec 1-3 files can name a body's content type only in the headers.
                 content_type = raw["body"].get("contentType")
                 headers = headers if headers is not None else {}
