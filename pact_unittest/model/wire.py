@@ -33,7 +33,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .rules_convert import check_nested, check_rules, flat_to_nested, is_flat, nested_to_flat
 from .rules_extract import extract_v2, extract_v3, v2_key
-from .hydrate import hydrate, reify, to_wire
+from .hydrate import hydrate, plain_str, reify, to_wire
 from .http_forms import encode_form, parse_query, query_hash, render_query, scalar_text
 from ..matching.spec import normalize_spec_version, spec_family
 from .interaction import Interaction, ProviderState
@@ -65,7 +65,7 @@ def parse_interaction(data: Any, spec_version: str = "2.0.0") -> Interaction:
     kind = data.get("type")
     if kind is not None and kind != "Synchronous/HTTP":
         raise _fail("interaction type", f"{kind!r} is not supported here; only Synchronous/HTTP")
-    description = data.get("description")
+    description = plain_str(data.get("description"))
     if not isinstance(description, str) or not description:
         if description is None:
             raise ValueError("description is missing")
@@ -127,7 +127,7 @@ def _provider_states(data: Mapping, family: int) -> Tuple[ProviderState, ...]:
     """
     states: List[ProviderState] = []
     for key in ("provider_state", "providerState"):
-        name = data.get(key)
+        name = plain_str(data.get(key))
         if name is not None:
             if not isinstance(name, str):
                 raise _fail(key, f"must be a string, got {name!r}")
@@ -145,7 +145,7 @@ def _provider_states(data: Mapping, family: int) -> Tuple[ProviderState, ...]:
         params = item.get("params")
         if params is not None and not isinstance(params, dict):
             raise _fail(where + ".params", f"must be an object, got {params!r}")
-        state = ProviderState(item["name"], params or None)
+        state = ProviderState(plain_str(item["name"]), params or None)
         if not any(s.name == state.name for s in states):
             states.append(state)
         elif params:  # same name given both ways: keep the params
@@ -168,7 +168,7 @@ class _Part:
 
     # -- the two entry points -----------------------------------------------------------
     def request(self, raw: Mapping) -> Dict[str, Any]:
-        method = raw.get("method")
+        method = plain_str(raw.get("method"))
         if not isinstance(method, str) or not method.strip():
             raise (ValueError("request method is missing") if method is None
                    else _fail("request method", f"must be a string, got {method!r}"))
