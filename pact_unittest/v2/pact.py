@@ -266,7 +266,7 @@ class Pact(Broker):
         test has run. Stopping twice, or without a start, is harmless (v2 raised).
         """
         if self._backend is not None:
-            self._flush()
+            self._write_pending()
         backend, self._backend = self._backend, None
         unwatch(self)
         if backend is not None:
@@ -384,9 +384,9 @@ class Pact(Broker):
         if self._schedule.verified_block():
             self._schedule.wrote(client.write_pact(durable=False) or 0)
         else:
-            watch(self, self._flush)
+            watch(self, self._write_pending)
 
-    def _flush(self) -> None:
+    def _write_pending(self) -> None:
         """Write the blocks verified since the last write, durably (fsynced); the
         ``stop_service()`` and exit-time write."""
         if self._schedule.pending:
