@@ -137,13 +137,12 @@ def _ruby_collapses(result: ScenarioResult) -> None:
     assert _status(result) == [200] and result.verified
 
 
-def _ours_exact_path(result: ScenarioResult) -> None:
-    assert _status(result) == [500] and not result.verified
-
-
-# §14.13: Ruby collapses a leading `//` in the request path.
-case("leading double slash not collapsed", [inter("slash", get("/a"), OK)], [get("//a")],
-     differs="§14.13 leading // collapsed", ruby=_ruby_collapses, ours=_ours_exact_path)
+# §14.13: Ruby collapses a leading `//` in the request path; for spec 1/2 we now do too
+# (issue 13: real v2 suites send pact.uri + "/" + "/users"). Spec 3/4 keep it: see
+# tests/test_v2_real_suites.py.
+case("leading double slash collapsed in spec 2", [inter("slash", get("/a"), OK)],
+     [get("//a")], differs="aligned for spec 1/2 (issue 13); spec 3/4 keep //",
+     ruby=_ruby_collapses, ours=_ruby_collapses)
 
 
 def _ruby_500(result: ScenarioResult) -> None:

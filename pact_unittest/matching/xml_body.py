@@ -35,11 +35,18 @@ def _local(name: str) -> str:
     return name.rsplit("}", 1)[-1] if name.startswith("{") else name
 
 
-def _show_name(name: str) -> str:
+def _tag(name: str) -> str:
+    """An element as a person writes it: ``<two/>``, ``<two/> (namespace urn:x)``."""
     if name.startswith("{"):
         uri, local = name[1:].split("}", 1)
-        return f"{local} (namespace {uri})"
-    return name
+        return f"<{local}/> (namespace {uri})"
+    return f"<{name}/>"
+
+
+def _attr(name: str, value: str) -> str:
+    """An attribute as the Rust core's messages show it: ``'id'='1'``."""
+    return f"'{_local(name)}'={show(value)}" if not name.startswith("{") else \
+        f"'{_local(name)}' (namespace {name[1:].split('}', 1)[0]})={show(value)}"
 
 
 def _text(element: ET.Element) -> str:
@@ -67,8 +74,8 @@ def compare_xml(expected: Any, actual: Any, rules: Optional[BodyRules], *, stric
     state = compiled.root.child(name)
     if exp_root.tag != act_root.tag:
         out.append(make("body", render(path), exp_root.tag, act_root.tag,
-                        f"expected element {_show_name(exp_root.tag)} but got "
-                        f"{_show_name(act_root.tag)}"))
+                        f"Expected root element {_tag(exp_root.tag)} but received "
+                        f"{_tag(act_root.tag)}"))
         return out
     stack: List[Tuple[ET.Element, ET.Element, RtPath, State]] = [(exp_root, act_root, path, state)]
     while stack:
@@ -89,10 +96,12 @@ def _compare_element(exp: ET.Element, act: ET.Element, path: RtPath, state: Stat
             count = len(act_children)
             if matcher.min is not None and count < matcher.min:
                 out.append(make("body", render(path), len(exp_children), count,
-                                f"expected at least {matcher.min} child element(s) but got {count}"))
+                                f"Expected {_tag(exp.tag)} to have at least {matcher.min} "
+                                f"child element(s) but it has {count}"))
             if matcher.max is not None and count > matcher.max:
                 out.append(make("body", render(path), len(exp_children), count,
-                                f"expected at most {matcher.max} child element(s) but got {count}"))
+                                f"Expected {_tag(exp.tag)} to have at most {matcher.max} "
+                                f"child element(s) but it has {count}"))
     _compare_attributes(exp, act, path, state, strict, partial, out)
     exp_text, act_text = _text(exp), _text(act)
     text_state = state.child("#text")
@@ -102,8 +111,13 @@ def _compare_element(exp: ET.Element, act: ET.Element, path: RtPath, state: Stat
             for error in check_rule(text_rule, exp_text, act_text, text=True, partial=partial):
                 out.append(make("body", render((path, "#text")), exp_text, act_text, error))
     elif exp_text != act_text:
-        out.append(make("body", render((path, "#text")), exp_text, act_text,
-                        f"expected text {show(exp_text)} but got {show(act_text)}"))
+        if not act_text:
+            detail = f"Expected text {show(exp_text)} but there was none"
+        elif not exp_text:
+            detail = f"Unexpected text {show(act_text)}"
+        else:
+            detail = f"Expected text {show(exp_text)} but received {show(act_text)}"
+        out.append(make("body", render((path, "#text")), exp_text, act_text, detail))
     groups: Dict[str, List[ET.Element]] = {}
     for child in exp_children:
         groups.setdefault(child.tag, []).append(child)
@@ -121,13 +135,18 @@ def _compare_element(exp: ET.Element, act: ET.Element, path: RtPath, state: Stat
                 stack.append((wanted[0], item, child_path, child_state))
             continue
         if len(got) < len(wanted):
-            out.append(make("body", render(child_path), len(wanted), len(got),
-                            f"expected {len(wanted)} <{local}> child element(s) but got "
-                            f"{len(got)}"))
+            if not got and len(wanted) == 1:  # the Rust core's words
+                detail = f"Expected child {_tag(tag)} but was missing"
+            else:
+                detail = (f"Expected {len(wanted)} child elements {_tag(tag)} but "
+                          f"received {len(got)}: {len(wanted) - len(got)} missing")
+            out.append(make("body", render(child_path), _tag(tag), None if not got else
+                            len(got), detail))
         elif len(got) > len(wanted) and strict:
-            out.append(make("body", render(child_path), len(wanted), len(got),
-                            f"unexpected <{local}> child element(s): expected {len(wanted)} "
-                            f"but got {len(got)}"))
+            extra = len(got) - len(wanted)
+            detail = f"Unexpected child {_tag(tag)}" + (
+                f" ({extra} more than the {len(wanted)} expected)" if len(wanted) else "")
+            out.append(make("body", render(child_path), len(wanted), _tag(tag), detail))
         for exp_child, act_child in zip(wanted, got):
             stack.append((exp_child, act_child, child_path, child_state))
     for tag in actual_groups:
@@ -135,8 +154,8 @@ def _compare_element(exp: ET.Element, act: ET.Element, path: RtPath, state: Stat
             continue
         local = _local(tag)
         if strict or state.child(local).rule is not None:
-            out.append(make("body", render((path, local)), None, _show_name(tag),
-                            f"unexpected child element {_show_name(tag)}"))
+            out.append(make("body", render((path, local)), None, _tag(tag),
+                            f"Unexpected child {_tag(tag)}"))
 
 
 def _compare_attributes(exp: ET.Element, act: ET.Element, path: RtPath, state: State,
@@ -146,8 +165,7 @@ def _compare_attributes(exp: ET.Element, act: ET.Element, path: RtPath, state: S
         attr_path: RtPath = (path, local)
         if name not in act.attrib:
             out.append(make("body", render(attr_path), value, None,
-                            f"expected attribute {_show_name(name)}={show(value)} but it was "
-                            f"missing"))
+                            f"Expected attribute {_attr(name, value)} but was missing"))
             continue
         got = act.attrib[name]
         rule = state.child(local).rule
@@ -156,9 +174,10 @@ def _compare_attributes(exp: ET.Element, act: ET.Element, path: RtPath, state: S
                 out.append(make("body", render(attr_path), value, got, error))
         elif got != value:
             out.append(make("body", render(attr_path), value, got,
-                            f"expected {show(value)} but got {show(got)}"))
+                            f"Expected attribute {_attr(name, value)} but received "
+                            f"{_attr(name, got)}"))
     if strict:
         for name, value in act.attrib.items():
             if name not in exp.attrib:
                 out.append(make("body", render((path, "@" + _local(name))), None, value,
-                                f"unexpected attribute {_show_name(name)}={show(value)}"))
+                                f"Unexpected attribute {_attr(name, value)}"))

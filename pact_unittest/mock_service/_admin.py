@@ -28,6 +28,8 @@ class AdminTarget(Protocol):
 
     def log_description(self) -> str: ...
 
+    def new_write_generation(self) -> None: ...
+
 
 class BadRequest(ValueError):
     """Malformed admin input: answered 400 with this message."""
@@ -86,6 +88,7 @@ def _delete_interactions(service: AdminTarget, request: HttpRequest) -> Response
 
 def _delete_session(service: AdminTarget, request: HttpRequest) -> Response:
     service.session.clear_session()
+    service.new_write_generation()  # a new session is a new run for the pact file
     return text_response(200, "Cleared session\n")
 
 

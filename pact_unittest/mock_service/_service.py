@@ -108,6 +108,9 @@ class MockService:
         #: Serializes write_pact. Not _lock: stop() holds that while it joins the server
         #: thread, and a POST /pact waiting for it would make stop() wait out its timeout.
         self._write_lock = threading.Lock()
+        #: Bumped by ``DELETE /session``: each session of a long-lived standalone service
+        #: writes as a run of its own, so overwrite mode replaces what an earlier one wrote.
+        self._generation = 0
         self._server: Optional[MockHTTPServer] = None
         self._thread: Optional[threading.Thread] = None
         self._handler: Optional[logging.Handler] = None
@@ -367,6 +370,16 @@ class MockService:
         self._ensure_serving()
         self.session.clear_session()
 
+    def new_write_generation(self) -> None:
+        """Start a new write generation: the next overwrite-mode write replaces the file
+        (``DELETE /session`` calls it; an explicit run boundary for a long-lived service)."""
+        self._generation += 1
+
+    def _write_run_id(self) -> str:
+        from ..model.settings import run_id
+
+        return run_id() if not self._generation else f"{run_id()}.session{self._generation}"
+
     def _pact_args(self, consumer: Optional[str], provider: Optional[str], pact_dir: Optional[str]):
         consumer = consumer or self.consumer
         provider = provider or self.provider
@@ -379,8 +392,11 @@ class MockService:
         return consumer, provider, pact_dir
 
     def write_pact(self, consumer: Optional[str] = None, provider: Optional[str] = None,
-                   pact_dir: Optional[str] = None) -> Optional[pathlib.Path]:
+                   pact_dir: Optional[str] = None, *, sync: bool = True) -> Optional[pathlib.Path]:
         """= ``POST /pact``: write the verified interactions; None in write mode "none".
+
+        ``sync=False`` skips the fsync: the file is still replaced atomically (never seen
+        half written, even after a crash of this process), only a power cut may lose it.
 
         Unlike Ruby, a session with nothing verified still writes (an empty interaction
         list in overwrite mode), so a stale file never survives (ruby-mock-service.md §14.14).
@@ -391,13 +407,12 @@ class MockService:
             self.session.mark_written()
             return None
         from .. import pact_file
-        from ..model.settings import run_id
 
         with self._write_lock:
             path = pact_file.write_pact(pact_dir, consumer, provider,
                                         self.verified_interactions(), self.specification_version,
-                                        self.file_write_mode, run_id(),
-                                        render_cache=self._render_cache)
+                                        self.file_write_mode, self._write_run_id(),
+                                        render_cache=self._render_cache, sync=sync)
         self.session.mark_written()
         self.log.info("Wrote pact for %s -> %s to %s", consumer, provider, path)
         return path

@@ -53,6 +53,15 @@ def _fail(where: str, problem: str) -> ValueError:
     return ValueError(f"{where}: {problem}")
 
 
+def plain_str(value: Any) -> Any:
+    """A ``str`` subclass instance (``class Method(str, Enum)``'s ``Method.GET``) as the
+    plain string of its value, which is what pact-python v2 sent (JSON encodes the value);
+    ``str(member)`` would be ``"Method.GET"``. Anything else is returned unchanged."""
+    if isinstance(value, str) and type(value) is not str:
+        return str.__str__(value)
+    return value
+
+
 def hydrate(value: Any, where: str, depth: int = 0) -> Any:
     """Return ``value`` with every wire-form matcher replaced by a Matcher object.
 
@@ -62,7 +71,9 @@ def hydrate(value: Any, where: str, depth: int = 0) -> Any:
     """
     if depth > MAX_DEPTH:
         raise _fail(where, f"nested deeper than {MAX_DEPTH} levels")
-    if value is None or isinstance(value, (str, bool, int, float)):
+    if isinstance(value, str):
+        return plain_str(value)
+    if value is None or isinstance(value, (bool, int, float)):
         return value
     if isinstance(value, Matcher):
         return _hydrate_matcher_object(value, where, depth)
@@ -77,7 +88,7 @@ def hydrate(value: Any, where: str, depth: int = 0) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise _fail(where, f"object keys must be strings, got {key!r}")
-            out[key] = hydrate(item, where, depth + 1)
+            out[plain_str(key)] = hydrate(item, where, depth + 1)
         return out
     raise _fail(where, f"{type(value).__name__} is not a JSON value: {value!r}")
 

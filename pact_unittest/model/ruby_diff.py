@@ -55,18 +55,22 @@ class Leaf(Dict[str, Any]):
     """One Ruby leaf: the dict is what Ruby sends; the attributes are what our texts need.
 
     ``kind``: "value", "type", "regex", "missing" (key not found), "unexpected" (key not
-    to exist), "short" (item not found), "long" (item not to exist). ``expected`` and
+    to exist), "short" (item not found), "long" (item not to exist), "said" (an XML
+    difference, told in the engine's own sentence: :attr:`said`). ``expected`` and
     ``actual`` are the values compared; ``present`` the actual keys next to a missing one
     (None when unknown).
     """
 
     def __init__(self, fields: Dict[str, Any], kind: str, expected: Any = None,
-                 actual: Any = None, present: Optional[List[str]] = None) -> None:
+                 actual: Any = None, present: Optional[List[str]] = None,
+                 said: Optional[str] = None) -> None:
         super().__init__(fields)
         self.kind = kind
         self.expected = expected
         self.actual = actual
         self.present = present
+        #: kind "said": the engine's own sentence (XML), which the Ruby text repeats.
+        self.said = said
 
 
 def ruby_class(value: Any) -> str:
@@ -185,6 +189,22 @@ def _regex_source(m: "Mismatch") -> Optional[str]:
     return None
 
 
+#: The XML engine's sentences (matching.xml_body): Ruby compared XML as text, so it has no
+#: words of its own for them, and a JSON "key not found" would misname an element.
+_XML_SAID = re.compile(r"(?:Expected (?:child|root element|attribute|text) |Unexpected "
+                       r"(?:child|attribute|text) |Expected \d+ child elements <|Expected <[^>]*/>"
+                       r" to have at )")
+
+
+def _xml_said(m: "Mismatch") -> Optional[str]:
+    prefix = where(m.kind, m.path) + ": "
+    message = m.message or ""
+    if m.kind != "body" or not message.startswith(prefix):
+        return None
+    detail = message[len(prefix):]
+    return detail if _XML_SAID.match(detail) else None
+
+
 def _is_missing(m: "Mismatch") -> bool:
     return m.actual is None and (m.message or "").endswith("was missing")
 
@@ -197,6 +217,9 @@ def _is_unexpected(m: "Mismatch") -> bool:
 def _classify(m: "Mismatch") -> Any:
     """The Ruby leaf (or list of leaves, for an array's length) for one mismatch."""
     exp, act = m.expected, m.actual
+    said = _xml_said(m)
+    if said is not None:
+        return Leaf({"EXPECTED": exp, "ACTUAL": act}, "said", exp, act, said=said)
     if _is_unexpected(m):
         return unexpected_leaf(act)
     if _is_missing(m):

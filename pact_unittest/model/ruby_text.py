@@ -88,6 +88,8 @@ def _like(value: Any) -> str:
 def _message(leaf: Leaf, path: str) -> str:
     parent, _, name = path.rpartition(".")
     kind, exp, act = leaf.kind, leaf.expected, leaf.actual
+    if kind == "said":  # the engine's sentence (XML: "Expected child <two/> but was missing")
+        return f"{leaf.said} at {path}"
     if kind == "missing":
         if leaf.present is None:
             hint = ""

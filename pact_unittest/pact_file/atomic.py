@@ -26,13 +26,16 @@ _WINDOWS_REPLACE_RETRIES = 50
 _WINDOWS_REPLACE_DELAY = 0.02
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: Path, data: bytes, sync: bool = True) -> None:
     """Replace ``path`` with ``data`` atomically; the parent directory must exist.
 
     The temporary file is created with mode 0o666 filtered by the umask, as a plain
     ``open(path, "w")`` would, so the pact keeps ordinary permissions (``mkstemp`` would
     make it 0o600). On any failure the temporary file is removed and the target is left
-    untouched.
+    untouched. ``sync=False`` skips the fsync: the replacement is as atomic for readers
+    and after a crash of this process (the kernel holds the data), only a power cut right
+    after the write may lose the new file; the v2 path's intermediate writes use it, its
+    final write does not.
     """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
@@ -42,7 +45,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         _replace(tmp, path)
     except BaseException:
         try:

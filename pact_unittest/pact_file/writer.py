@@ -189,6 +189,7 @@ def write_pact(
     run_id: Optional[str] = None,
     *,
     render_cache: Optional[RenderCache] = None,
+    sync: bool = True,
 ) -> Path:
     """Write (or merge) ``interactions`` into ``<pact_dir>/<pact_file_name>`` and return its path.
 
@@ -200,6 +201,7 @@ def write_pact(
     ``render_cache``: a dict the caller keeps between writes of the *same* Interaction
     objects (a mock service session passes its own), so that an interaction written
     before is not rendered again; the caller must not change those objects in between.
+    ``sync=False`` skips the pact file's fsync (see :func:`~.atomic.atomic_write_bytes`).
     """
     mode = _normalize_mode(mode)
     full = normalize_spec_version(spec_version)
@@ -230,7 +232,7 @@ def write_pact(
         texts = [entry.text for entry in sorted(merged.values(), key=lambda e: e.order)]
         data = document_text(assemble(consumer, provider, (), full, list_key), texts).encode("utf-8")
         if data != current:
-            atomic_write_bytes(path, data)
+            atomic_write_bytes(path, data, sync=sync)
         _remember(path, data, (major, list_key), merged)
         if replace:
             atomic_write_bytes(run_path, (current_run + "\n").encode("utf-8"))

@@ -38,7 +38,7 @@ class _SessionBackend:
     def verify(self) -> None:
         pass
 
-    def write_pact(self) -> None:
+    def write_pact(self, durable: bool = True) -> None:
         pass
 
 

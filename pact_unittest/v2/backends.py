@@ -67,7 +67,9 @@ class Backend:
         """Raise ``AssertionError`` with a readable message unless every interaction matched."""
         raise NotImplementedError
 
-    def write_pact(self) -> None:
+    def write_pact(self, durable: bool = True) -> Optional[int]:
+        """Write the pact file; its size in bytes when known. ``durable=False`` may skip
+        the fsync (the replacement stays atomic: see :mod:`~pact_unittest.v2.write_schedule`)."""
         raise NotImplementedError
 
 
@@ -135,8 +137,12 @@ class EmbeddedBackend(Backend):
     def verify(self) -> None:
         _raise_if_failed(self._running().verification())
 
-    def write_pact(self) -> None:
-        self._running().write_pact()
+    def write_pact(self, durable: bool = True) -> Optional[int]:
+        path = self._running().write_pact(sync=durable)
+        try:
+            return os.path.getsize(path) if path is not None else None
+        except OSError:
+            return None
 
 
 class _Shared:
@@ -298,8 +304,8 @@ class HttpBackend(Backend):
             return
         raise AssertionError(_text_summary(resp.text, self.uri) + "\n" + resp.text.rstrip("\n"))
 
-    def write_pact(self) -> None:
-        self._admin("POST", "/pact")
+    def write_pact(self, durable: bool = True) -> Optional[int]:
+        return len(self._admin("POST", "/pact").content)
 
 
 def _verification_from(resp: requests.Response) -> Any:

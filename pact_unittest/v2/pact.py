@@ -35,6 +35,7 @@ from ..model import spec_family
 from .process import ProcessBackend, service_argv
 from .backends import ADMIN_HEADERS, Backend, EmbeddedBackend, HttpBackend
 from .request_response import FromTerms, Request, Response
+from .write_schedule import WriteSchedule, unwatch, watch
 
 __unittest = True
 
@@ -131,6 +132,8 @@ class Pact(Broker):
         self.sslkey = sslkey
         self.specification_version = specification_version
         self._interactions: List[Dict[str, Any]] = []
+        #: When verified blocks are written to the pact file (see v2.write_schedule).
+        self._schedule = WriteSchedule()
 
         # Where our mock service runs (not in v2, which always spawned Ruby's).
         mode = str(settings.resolve("mock_service", mock_service, "embedded")).strip().lower()
@@ -262,7 +265,10 @@ class Pact(Broker):
         As in v2, publishing happens here because the files are complete only once every
         test has run. Stopping twice, or without a start, is harmless (v2 raised).
         """
+        if self._backend is not None:
+            self._write_pending()
         backend, self._backend = self._backend, None
+        unwatch(self)
         if backend is not None:
             backend.stop()
         if self.publish_to_broker:
@@ -365,7 +371,9 @@ class Pact(Broker):
         its own), then the service is asked whether each registered interaction was
         received as declared and nothing else arrived, and the pact file is written (in
         ``overwrite`` mode it holds what was verified so far). ``with pact:`` calls this on
-        a normal exit.
+        a normal exit. Unlike v2, once the file is large (256 KiB) it is not rewritten
+        after every block but often enough to stay linear, and always by
+        ``stop_service()`` and at a normal exit (see :mod:`pact_unittest.v2.write_schedule`).
 
         :raises AssertionError: a request was missing, unexpected or mismatched; the
             message lists each with its mismatches.
@@ -373,7 +381,17 @@ class Pact(Broker):
         self._interactions = []
         client = self._client()
         client.verify()
-        client.write_pact()
+        if self._schedule.verified_block():
+            self._schedule.wrote(client.write_pact(durable=False) or 0)
+        else:
+            watch(self, self._write_pending)
+
+    def _write_pending(self) -> None:
+        """Write the blocks verified since the last write, durably (fsynced); the
+        ``stop_service()`` and exit-time write."""
+        if self._schedule.pending:
+            self._schedule.wrote(self._client().write_pact(durable=True) or 0)
+        unwatch(self)
 
     def __enter__(self) -> "Pact":
         """Register the defined interactions (:meth:`setup`) before the block's requests.

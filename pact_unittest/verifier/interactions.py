@@ -8,12 +8,8 @@ kinds are listed so that the report can say they were not verified here.
 """
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Tuple
-
-from ..matching.contenttype import family
 
 from ..model import Interaction, ProviderState, interaction_label, normalize_spec_version, \
     parse_interaction
@@ -112,36 +108,10 @@ def _read_one(source: PactSource, index: int, raw: Any, spec: str,
     if kind != HTTP:
         return item
     try:
-        item.interaction = _decode_binary_bodies(parse_interaction(raw, spec))
+        item.interaction = parse_interaction(raw, spec)  # spec 1-3 base64 binary bodies: bytes
     except (ValueError, TypeError) as exc:
         item.error = f"the pact's interaction {description!r} cannot be read: {exc}"
     return item
-
-
-def _decode_binary_bodies(interaction: Interaction) -> Interaction:
-    """Spec 1-3 files have no binary body form: a body under a binary ``Content-Type`` is
-    written as base64 text (by our writer and the Rust core), so it is decoded here, as the
-    Rust verifier does -- or the provider would be sent, and checked against, the base64
-    text instead of the bytes. Text that is not valid base64 is kept as written."""
-    if normalize_spec_version(interaction.spec_version) >= "4":
-        return interaction  # v4 bodies say their encoding
-    for part in (interaction.request, interaction.response):
-        body = part.get("body")
-        if not isinstance(body, str) or family(_content_type(part)) != "binary":
-            continue
-        try:
-            part["body"] = base64.b64decode(body.encode("ascii"), validate=True)
-        except (binascii.Error, UnicodeEncodeError):
-            pass
-    return interaction
-
-
-def _content_type(part: Mapping[str, Any]) -> Optional[str]:
-    """The part's ``Content-Type`` header; a missing one is not taken to mean binary."""
-    for name, value in (part.get("headers") or {}).items():
-        if str(name).lower() == "content-type":
-            return str(value[0] if isinstance(value, list) and value else value) or "text/plain"
-    return "text/plain"
 
 
 def _states(raw: Mapping[str, Any]) -> Tuple[ProviderState, ...]:
