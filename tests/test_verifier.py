@@ -328,3 +328,75 @@ def test_pacts_by_url_with_basic_auth_or_a_token_and_no_credentials_shown() -> N
         assert source.provider == "P"
     finally:
         token.server.stop()
+
+
+def test_the_http_transport_reopens_a_keep_alive_connection_the_provider_closed() -> None:
+    """A provider that drops idle keep-alive connections (without saying so) is asked again
+    on a new connection, once; a provider that is gone is a failure naming it."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    import threading
+
+    from pact_unittest.verifier import HttpTransport, ProviderRequest, ProviderUnreachable
+
+    seen: List[str] = []
+
+    class Rude(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization", "-"))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+            self.close_connection = True   # closes without a Connection: close header
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Rude)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    transport = HttpTransport(f"http://ann:pw@127.0.0.1:{server.server_address[1]}/api")
+    try:
+        answers = [transport.send(ProviderRequest("GET", "/x")) for _ in range(3)]
+        assert [a.status for a in answers] == [200, 200, 200] and answers[0].body == b"ok"
+        assert seen == ["Basic YW5uOnB3"] * 3 and "pw" not in transport.description
+    finally:
+        server.shutdown()
+        server.server_close()
+    with pytest.raises(ProviderUnreachable, match=r"GET http://127\.0\.0\.1:\d+/api/x: "):
+        transport.send(ProviderRequest("GET", "/x"))
+    transport.close()
+
+
+def test_the_http_transport_verifies_tls_certificates_unless_told_not_to(tmp_path: pathlib.Path) -> None:
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    pytest.importorskip("cryptography")
+    from pact_unittest.mock_service._tls import self_signed_files
+    from pact_unittest.verifier import HttpTransport, ProviderRequest, ProviderUnreachable
+
+    class Hello(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    cert, key = self_signed_files("127.0.0.1")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(ProviderUnreachable, match="CERTIFICATE_VERIFY_FAILED"):
+            HttpTransport(url).send(ProviderRequest("GET", "/"))
+        assert HttpTransport(url, verify_tls=False).send(ProviderRequest("GET", "/")).status == 204
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -212,6 +212,7 @@ class ProviderVerifier:
 
     def close(self) -> None:
         self.transport.close()
+        self.states.close()
 
 
 def actual_response(response: ProviderResponse) -> Tuple[Dict[str, Any], Optional[str]]:
