@@ -400,3 +400,24 @@ def test_the_http_transport_verifies_tls_certificates_unless_told_not_to(tmp_pat
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_pact_python_2_pact_verifier_command_line_runs_unchanged(tmp_path: pathlib.Path) -> None:
+    """The command line a v2 pipeline runs, flags spelled as v2's click took them."""
+    script = pathlib.Path(sys.executable).parent / "pact-verifier"
+    if not script.exists():
+        pytest.skip("the pact-verifier script is not installed in this environment")
+    path = write_pact_with_ours(tmp_path, "2.0.0")
+    app = provider(exact=False)
+    try:
+        done = subprocess.run(
+            [str(script), f"--provider-base-url={app.base_url}", f"--pact-url={path}",
+             f"--provider-states-setup-url={app.states_url}", "--provider=P",
+             "--custom-provider-header=X-Api-Key: k", "--no-enable-pending", "--verbose",
+             "--log-dir", str(tmp_path / "logs"), "--log-level", "INFO", "-t", "10"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        app.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "verification succeeded" in done.stdout
+    assert "verification succeeded" in (tmp_path / "logs" / "pact.log").read_text()
