@@ -9,14 +9,13 @@ the run (tests/compat/plugin.py) counts these features beside the HTTP ones.
 from __future__ import annotations
 
 import pathlib
-from typing import Any, Dict, List, Tuple
+from typing import Dict, Tuple
 
 import pytest
 
 from compat import steps_consumer, steps_message  # noqa: F401  (register steps)
-from compat.cells import ENV_VAR, suite_root
-from compat.gherkin import Feature, Scenario, parse_feature
-from compat.registry import World, run_step
+from compat.gherkin import Feature, Scenario
+from compat.scenarios import collect, run
 
 pytest_plugins = ["compat.plugin"]
 
@@ -26,28 +25,6 @@ FEATURES = ("V3/message_consumer", "V4/message_consumer", "V4/synchronous_messag
 SKIPPED: Dict[Tuple[str, str], str] = {}
 
 
-def _collect() -> List[Any]:
-    root = suite_root()
-    if not (root / "features").is_dir():
-        return [pytest.param(None, None, id="(suite absent)::every message scenario", marks=pytest.mark.skip(
-            reason=f"Pact compatibility suite not found at {root} (set {ENV_VAR})"))]
-    params = []
-    for name in FEATURES:
-        feature = parse_feature(root / "features" / f"{name}.feature")
-        for scenario in feature.scenarios:
-            reason = SKIPPED.get((name, scenario.name))
-            if reason is None and "wip" in scenario.tags + feature.tags:
-                reason = "tagged @wip upstream"
-            marks = [pytest.mark.skip(reason=reason)] if reason else []
-            params.append(pytest.param(feature, scenario, id=f"{name}::{scenario.name}", marks=marks))
-    return params
-
-
-@pytest.mark.parametrize("feature,scenario", _collect())
+@pytest.mark.parametrize("feature,scenario", collect(FEATURES, SKIPPED, "message"))
 def test_scenario(feature: Feature, scenario: Scenario, tmp_path: pathlib.Path) -> None:
-    world = World(feature.path.parent.name, tmp_path)
-    try:
-        for item in feature.background + scenario.steps:
-            run_step(world, item)
-    finally:
-        world.close()
+    run(feature, scenario, tmp_path)

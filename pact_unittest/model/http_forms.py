@@ -6,6 +6,7 @@ insertion order), so our spec-2 files equal Ruby's. Spec-3 files keep a map of l
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote_plus
 
@@ -13,7 +14,7 @@ from .hydrate import FfiType
 from ..matchers import EachLike
 
 __all__ = [
-    "encode_component", "query_hash", "render_query", "parse_query", "encode_form",
+    "sniff_content_type", "encode_component", "query_hash", "render_query", "parse_query", "encode_form",
     "scalar_text", "is_array_like",
 ]
 
@@ -121,3 +122,22 @@ def encode_form(body: Dict[str, Any]) -> str:
         encode_component(k) if v is None else encode_component(k) + "=" + encode_component(v)
         for k, v in pairs
     )
+
+
+def sniff_content_type(body: Any) -> str:
+    """The content type a body implies when none is given: bytes are binary, a dict, list or
+    number JSON, a string JSON or XML when it parses or declares itself so, else text."""
+    if isinstance(body, (bytes, bytearray)):
+        return "application/octet-stream"
+    if not isinstance(body, str):
+        return "application/json"
+    stripped = body.strip()
+    if stripped[:1] in ("{", "["):
+        try:
+            json.loads(stripped)
+            return "application/json"
+        except ValueError:
+            pass
+    if stripped.startswith("<?xml"):
+        return "application/xml"
+    return "text/plain"

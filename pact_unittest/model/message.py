@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Optional, Tuple
 
 from ..matchers.generators import apply_generators
+from .http_forms import sniff_content_type
 from .interaction import ProviderState, interaction_label
 
 __all__ = ["ASYNC_TYPE", "SYNC_TYPE", "MessageContents", "Message", "SynchronousMessage",
@@ -46,18 +47,7 @@ def content_type_of(contents: Any, metadata: Dict[str, Any], explicit: Optional[
     for key, value in metadata.items():
         if key.lower() in _CONTENT_TYPE_KEYS and isinstance(value, str) and value:
             return value
-    if isinstance(contents, (bytes, bytearray)):
-        return "application/octet-stream"
-    if isinstance(contents, str):
-        stripped = contents.strip()
-        if stripped[:1] in ("{", "["):
-            try:
-                json.loads(stripped)
-                return "application/json"
-            except ValueError:
-                pass
-        return "application/xml" if stripped.startswith("<?xml") else "text/plain"
-    return "application/json"
+    return sniff_content_type(contents)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from .hydrate import hydrate, reify
 from .message import ASYNC_TYPE, SYNC_TYPE, Message, MessageContents, SynchronousMessage
 from .rules_convert import check_nested, flat_to_nested, is_flat
 from .rules_extract import V3OnlyError, extract_v2, extract_v3
-from .wire import _check_file_generator, _decode_base64, _provider_states
+from .wire import _check_file_generator, _decode_base64, _provider_states, v4_fields
 
 __all__ = ["parse_message", "is_message_form"]
 
@@ -70,15 +70,7 @@ def parse_message(data: Any, spec_version: str = "3.0.0", *, ruby_layout: bool =
         "description": description, "spec_version": spec,
         "provider_states": _provider_states(data, 3), "ruby_layout": ruby_layout,
     }
-    comments = data.get("comments")
-    if comments is not None and not isinstance(comments, dict):
-        raise _fail("comments", f"must be an object, got {comments!r}")
-    pending = data.get("pending", False)
-    if not isinstance(pending, bool):
-        raise _fail("pending", f"must be true or false, got {pending!r}")
-    key = data.get("key")
-    if key is not None and not isinstance(key, str):
-        raise _fail("key", f"must be a string, got {key!r}")
+    comments, pending, key = v4_fields(data)
     if spec == "4.0.0":
         common.update(comments=comments or None, pending=pending, v4_key=key)
     if kind == SYNC_TYPE:

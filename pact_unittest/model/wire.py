@@ -79,6 +79,16 @@ def parse_interaction(data: Any, spec_version: str = "2.0.0") -> Interaction:
     v4 = kind is not None or spec == "4.0.0"
     request = _Part(family, "request", v4).request(data["request"])
     response = _Part(family, "response", v4).response(data["response"])
+    comments, pending, key = v4_fields(data)
+    if spec != "4.0.0":
+        _warn_v4_only(spec, comments=bool(comments), pending=pending)
+    return Interaction(description=description, request=request, response=response,
+                       spec_version=spec, provider_states=states, comments=comments,
+                       pending=pending, v4_key=key if family == 3 else None)
+
+
+def v4_fields(data: Mapping[str, Any]) -> Tuple[Optional[Dict[str, Any]], bool, Optional[str]]:
+    """An interaction's v4 ``comments``, ``pending`` and ``key``, checked (HTTP and messages)."""
     comments = data.get("comments")
     if comments is not None and not isinstance(comments, dict):
         raise _fail("comments", f"must be an object, got {comments!r}")
@@ -88,11 +98,7 @@ def parse_interaction(data: Any, spec_version: str = "2.0.0") -> Interaction:
     key = data.get("key")
     if key is not None and not isinstance(key, str):
         raise _fail("key", f"must be a string, got {key!r}")
-    if spec != "4.0.0":
-        _warn_v4_only(spec, comments=bool(comments), pending=pending)
-    return Interaction(description=description, request=request, response=response,
-                       spec_version=spec, provider_states=states, comments=comments,
-                       pending=pending, v4_key=key if family == 3 else None)
+    return comments, pending, key
 
 
 def _warn_v4_only(spec: str, **given: bool) -> None:

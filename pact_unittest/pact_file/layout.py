@@ -40,6 +40,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..matching.contenttype import family
 from ..model import Interaction, normalize_spec_version, spec_family
+from ..model.http_forms import sniff_content_type
 
 logger = logging.getLogger(__name__)
 
@@ -263,24 +264,6 @@ def _header_value(headers: Dict[str, Any], name: str) -> Optional[str]:
                 return str(value[0]) if value else None
             return None if value is None else str(value)
     return None
-
-
-def sniff_content_type(body: Any) -> str:
-    """The content type of a body that came without a Content-Type header."""
-    if isinstance(body, (bytes, bytearray)):
-        return "application/octet-stream"
-    if not isinstance(body, str):
-        return "application/json"
-    stripped = body.strip()
-    if stripped[:1] in ("{", "["):
-        try:
-            json.loads(stripped)
-            return "application/json"
-        except ValueError:
-            pass
-    if stripped.startswith("<?xml"):
-        return "application/xml"
-    return "text/plain"
 
 
 def _v4_body(body: Any, headers: Dict[str, Any]) -> Dict[str, Any]:

@@ -20,7 +20,7 @@ from pact_unittest.pact_file import pact_document, render_pact
 
 from .cells import Body, load_json_fixture, parse_body, table_rows
 from .registry import World, step
-from .steps_provider import PROVIDER, _events
+from .steps_provider import PROVIDER, _events, comments_table
 
 Produced = Tuple[Body, Dict[str, Any]]
 
@@ -161,10 +161,4 @@ def pact_message_pending(world: World, name: str, cell: str) -> None:
 
 @step(r'a Pact file for "([^"]+)":"([^"]+)" is to be verified with the following comments:')
 def pact_message_comments(world: World, name: str, cell: str) -> None:
-    comments: Dict[str, Any] = {}
-    for row in table_rows(world.table):
-        if row["type"] == "text":
-            comments.setdefault("text", []).append(row["comment"])
-        else:
-            comments[row["type"]] = row["comment"]
-    _write(world, name, _body(cell), comments=comments)
+    _write(world, name, _body(cell), comments=comments_table(world.table))

@@ -165,15 +165,20 @@ def pact_file_pending(world: World, number: str) -> None:
     add_pact_file(world, number, pending=True)
 
 
-@step(r"a Pact file for interaction (\d+) is to be verified with the following comments:")
-def pact_file_with_comments(world: World, number: str) -> None:
+def comments_table(table: Any) -> Dict[str, Any]:
+    """A "following comments" table as v4 ``comments``: ``text`` rows listed, others by type."""
     comments: Dict[str, Any] = {}
-    for row in table_rows(world.table):
+    for row in table_rows(table):
         if row["type"] == "text":
             comments.setdefault("text", []).append(row["comment"])
         else:
             comments[row["type"]] = row["comment"]
-    add_pact_file(world, number, comments=comments)
+    return comments
+
+
+@step(r"a Pact file for interaction (\d+) is to be verified with the following comments:")
+def pact_file_with_comments(world: World, number: str) -> None:
+    add_pact_file(world, number, comments=comments_table(world.table))
 
 
 # ---------------------------------------------------------------- Given: states, filters
