@@ -98,11 +98,16 @@ def render_interaction_json(interaction: Interaction, spec_version: str) -> Tupl
         data = _render_v3(interaction)
     else:
         data = _render_v4(interaction)
+    return data, compact_json(data, f"interaction {interaction.label()}")
+
+
+def compact_json(data: Any, what: str) -> str:
+    """``data`` as compact JSON (what sorting and merging compare), or a ValueError naming
+    ``what`` cannot be written (NaN, a lone surrogate's neighbours, a non-JSON value)."""
     try:
-        compact = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"interaction {interaction.label()} cannot be written as JSON: {exc}") from None
-    return data, compact
+        raise ValueError(f"{what} cannot be written as JSON: {exc}") from None
 
 
 def _render_v2(interaction: Interaction, with_rules: bool) -> Dict[str, Any]:

@@ -26,7 +26,7 @@ from typing import Any, Dict, Iterable, Tuple
 
 from ..model import normalize_spec_version
 from ..model.message import ASYNC_TYPE, SYNC_TYPE, Message, MessageContents, SynchronousMessage
-from .layout import _v4_body, render_interaction_json, v4_key
+from .layout import _v4_body, compact_json, render_interaction_json, v4_key
 
 __all__ = ["is_message", "render_any", "list_name"]
 
@@ -63,11 +63,7 @@ def render_any(item: Any, spec_version: str) -> Tuple[Dict[str, Any], str]:
         data = _render_ruby(item) if item.ruby_layout else _render_v3(item)
     else:
         data = _render_v4(item)
-    try:
-        compact = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{item.label()} cannot be written as JSON: {exc}") from None
-    return data, compact
+    return data, compact_json(data, item.label())
 
 
 def _v3_contents(part: MessageContents) -> Any:
