@@ -21,7 +21,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any, Dict, Iterable, Tuple
 
 from ..model import normalize_spec_version
