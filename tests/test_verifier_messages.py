@@ -189,3 +189,31 @@ def test_same_verdicts_as_the_rust_verifier(pact: Dict[str, Any], broken: bool,
         ours = {r.description: r.ok for r in ProviderVerifier("Orders", endpoint.url).verify([path]).results}
     assert ours == rust
     assert all(rust.values()) is not broken
+
+
+RUST_PACTS = pathlib.Path(__file__).parent / "fixtures" / "rust_pacts"
+
+
+@pytest.mark.parametrize("spec", ["3", "4"])
+@pytest.mark.parametrize("broken", [False, True], ids=["honours", "breaks"])
+def test_message_pacts_the_rust_core_wrote_verify_with_ours(spec: str, broken: bool) -> None:
+    path = RUST_PACTS / f"rust-messages-v{spec}.json"
+    with MessageEndpoint(broken=broken) as endpoint:
+        report = ProviderVerifier("OrdersRust", endpoint.url).verify([path])
+    assert [r.ok for r in report.results] == [not broken] * len(report.results), render_text(report)
+    assert len(report.results) == (1 if spec == "3" else 2)
+    order_call = next(c for c in endpoint.calls if c["description"] == "an order was placed")
+    assert order_call["providerStates"] == [{"name": "an order exists", "params": {"id": 7}}]
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("spec", ["3", "4"])
+@pytest.mark.parametrize("broken", [False, True], ids=["honours", "breaks"])
+def test_rust_core_message_pacts_same_verdicts_as_the_rust_verifier(
+        spec: str, broken: bool, tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "rust.json"
+    path.write_text((RUST_PACTS / f"rust-messages-v{spec}.json").read_text())
+    with MessageEndpoint(broken=broken) as endpoint:
+        rust = _rust_verdicts(path, endpoint.port)
+        ours = {r.description: r.ok for r in ProviderVerifier("OrdersRust", endpoint.url).verify([path]).results}
+    assert ours == rust
