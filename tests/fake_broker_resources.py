@@ -168,6 +168,9 @@ class Resources:
             return 200, self.release_body(release)
         if head == "pacticipants" and len(parts) <= 2:
             return self._pacticipants(method, parts[1:], data)
+        if head == "pacticipants" and method == "GET" and (
+                parts[2:] == ["latest-version"] or len(parts) == 4 and parts[2] == "versions"):
+            return self._version(parts[1], parts[3] if len(parts) == 4 else None)
         if head == "pacticipants" and len(parts) == 4 and parts[2] == "branches":
             return self._branch(method, parts[1], parts[3])
         if head == "pacts" and parts[1:] == ["latest"] and method == "GET":
@@ -260,6 +263,16 @@ class Resources:
             return 200, self.pacticipant_body(entry)
         return 405, None
 
+    def _version(self, pacticipant: str, number: Optional[str]) -> Reply:
+        numbers = [n for p, n in self.versions if p == pacticipant]
+        if number is None and numbers:
+            number = numbers[-1]
+        if number not in numbers:
+            return 404, NOT_FOUND
+        here = f"{self.base()}/pacticipants/{_q(pacticipant)}/versions/{_q(str(number))}"
+        return 200, dict(self.versions[(pacticipant, str(number))], _embedded={"tags": []},
+                         _links={"self": {"title": "Version", "name": number, "href": here}})
+
     def _branch(self, method: str, pacticipant: str, branch: str) -> Optional[Reply]:
         key = (pacticipant, branch)
         if key not in self.branches:
@@ -294,22 +307,22 @@ class Resources:
 
     def _webhooks(self, method: str, rest: List[str], data: Any) -> Optional[Reply]:
         if not rest and method == "POST":
-            return self._save_webhook(self.next_uuid(), data)
-        if len(rest) == 5 and rest[0] == "provider" and rest[2] == "consumer" and method == "POST":
+            return self.save_webhook(self.next_uuid(), data)
+        if len(rest) == 4 and rest[0] == "provider" and rest[2] == "consumer" and method == "POST":
             for name in (rest[1], rest[3]):
                 if name not in self.pacticipants:
                     return 404, NOT_FOUND
             body = dict(data or {}, provider={"name": rest[1]}, consumer={"name": rest[3]})
-            return self._save_webhook(self.next_uuid(), body)
+            return self.save_webhook(self.next_uuid(), body)
         if len(rest) == 1 and method == "PUT":
-            return self._save_webhook(rest[0], data)
+            return self.save_webhook(rest[0], data)
         if len(rest) == 1 and method == "GET":
             return (200, self.webhook_body(rest[0])) if rest[0] in self.webhooks else (404, NOT_FOUND)
         if len(rest) == 2 and rest[1] == "execute" and method == "POST":
             return self._execute(rest[0])
         return None
 
-    def _save_webhook(self, uuid: str, data: Any) -> Reply:
+    def save_webhook(self, uuid: str, data: Any) -> Reply:
         errors: Dict[str, List[str]] = {}
         if not isinstance(data, dict):
             return 400, {"errors": {"body": ["must be a JSON object"]}}
