@@ -41,6 +41,7 @@ from typing import Any, Deque, Dict, List, Optional, Tuple, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from _http_test_server import QuietHandler, ThreadedServer, body_bytes
+from fake_broker_resources import Resources
 
 TRANSCRIPTS = Path(os.environ.get(
     "PACT_UNITTEST_BROKER_TRANSCRIPTS",
@@ -118,7 +119,8 @@ class FakeBroker(ThreadedServer):
                  publish_contracts: bool = True, branch_versions: bool = True,
                  username: Optional[str] = None, password: Optional[str] = None,
                  token: Optional[str] = None, log_path: Optional[str] = None,
-                 broker_version: str = "2.112.0", ssl_context: Any = None) -> None:
+                 broker_version: str = "2.112.0", ssl_context: Any = None,
+                 resources: bool = False) -> None:
         self.host, self.port, self.prefix = host, port, prefix.rstrip("/")
         self.publish_contracts = publish_contracts
         self.branch_versions = branch_versions
@@ -132,6 +134,9 @@ class FakeBroker(ThreadedServer):
         self.verifications: Dict[Tuple[str, str, str, str], bool] = {}
         self._queue: Dict[Tuple[str, str], Deque[Answer]] = collections.defaultdict(collections.deque)
         self._lock = threading.Lock()
+        #: With ``resources=True``: environments, pacticipants, branches, releases, webhooks
+        #: (see :mod:`fake_broker_resources`) and the real broker's whole index.
+        self.resources: Optional[Resources] = Resources(lambda: self.url, self.pacts) if resources else None
 
     # -- lifecycle (stop, with-block: ThreadedServer) -----------------------------------
 
@@ -208,6 +213,10 @@ class FakeBroker(ThreadedServer):
 
     def index(self) -> Dict[str, Any]:
         base = self.url
+        if self.resources is not None:  # the index a real pact_broker 2.112.0 served
+            recorded = load_transcript("real/real_ruby_create_environment")["exchanges"][0]
+            return json.loads(json.dumps(recorded["response"]["body_json"]).replace(
+                RECORDED_ORIGINS[0], base))
         links: Dict[str, Any] = {
             "self": {"href": base, "title": "Index", "templated": False},
             "pb:publish-pact": {"href": base + "/pacts/provider/{provider}/consumer/{consumer}"
@@ -265,6 +274,11 @@ class FakeBroker(ThreadedServer):
         if len(parts) == 6 and parts[0] == "pacticipants" and method == "PUT":
             name = parts[3] if parts[2] == "branches" else parts[5]
             return _json_answer(201, {"name": name, "_links": {"self": {"href": self.origin + path}}})
+        if self.resources is not None:
+            found = self.resources.handle(method, parts, query, body)
+            if found is not None:
+                status, payload = found
+                return _json_answer(status, payload) if payload is not None else Answer(status)
         return _json_answer(404, {"error": "The requested document was not found on this server."})
 
     def _store(self, consumer: str, provider: str, version: str, content: Any) -> str:

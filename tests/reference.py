@@ -124,6 +124,10 @@ def require_ruby_verifier() -> pathlib.Path:
     return _require(ruby_verifier_bin(), "Ruby pact-provider-verifier (pact-python 2.3.3)")
 
 
+def require_ruby_broker() -> pathlib.Path:
+    return _require(_pact_wheel_bin("pact-broker"), "Ruby pact-broker CLI (pact-python 2.3.3)")
+
+
 def require_rust() -> pathlib.Path:
     return _require(rust_pact_bin(), "Rust pact CLI (pact-python-cli)")
 

@@ -24,8 +24,7 @@ pytestmark = [
 
 
 def _ruby_cli():
-    return reference._require(reference._pact_wheel_bin("pact-broker"),
-                              "Ruby pact-broker CLI (pact-python 2.3.3)")
+    return reference.require_ruby_broker()
 
 
 def _view(broker):

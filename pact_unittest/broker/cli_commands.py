@@ -51,6 +51,7 @@ from .resources import (
     list_pacticipants,
 )
 from .transport import RetryPolicy, Transport
+from .webhooks import EVENTS, WebhookSpec, create_webhook, test_webhook
 
 #: Tests replace this to keep --retry-interval from sleeping.
 SLEEP: Callable[[float], None] = time.sleep
@@ -76,6 +77,8 @@ class _Selectors(argparse.Action):
             elif kind == "latest":
                 last.latest = True
                 last.tag = values or last.tag
+            elif kind == "all":  # every version with the tag (not only the latest)
+                last.tag = values
             elif kind == "branch":
                 last.branch, last.latest = values, True
             elif kind == "main_branch":
@@ -83,10 +86,11 @@ class _Selectors(argparse.Action):
         namespace.selectors = selectors
 
 
-def _connection(parser: argparse.ArgumentParser) -> None:
+def _connection(parser: argparse.ArgumentParser, short_user: bool = True) -> None:
+    """``short_user=False``: ``-u`` is the webhook's ``--user`` (as in curl and Ruby)."""
     parser.add_argument("-b", "--broker-base-url", help="base URL of the Pact Broker "
                         "[env PACT_BROKER_BASE_URL]")
-    parser.add_argument("-u", "--broker-username", help="basic auth username [env PACT_BROKER_USERNAME]")
+    parser.add_argument(*(["-u"] if short_user else []), "--broker-username", help="basic auth username [env PACT_BROKER_USERNAME]")
     parser.add_argument("-p", "--broker-password", help="basic auth password; prefer env "
                         "PACT_BROKER_PASSWORD")
     parser.add_argument("-k", "--broker-token", help="bearer token; prefer env PACT_BROKER_TOKEN")
@@ -95,9 +99,9 @@ def _connection(parser: argparse.ArgumentParser) -> None:
                         "(credentials are never logged)")
 
 
-def _output(parser: argparse.ArgumentParser, other: str) -> None:
-    parser.add_argument("-o", "--output", choices=(other, "json"), default=other,
-                        help=f"json or {other} (default {other})")
+def _output(parser: argparse.ArgumentParser, other: str, *more: str) -> None:
+    parser.add_argument("-o", "--output", choices=(other, "json") + more, default=other,
+                        help=f"{', '.join(('json',) + more)} or {other} (default {other})")
 
 
 def _environment_options(parser: argparse.ArgumentParser, name_required: bool) -> None:
@@ -127,6 +131,9 @@ def _matrix_options(parser: argparse.ArgumentParser, deploy: bool) -> None:
                             help="a pacticipant to ignore [env PACT_BROKER_CAN_I_DEPLOY_IGNORE]")
         parser.add_argument("-l", "--latest", action=_Selectors, nargs="?", metavar="TAG",
                             help="the latest version (with TAG, the latest with that tag)")
+        parser.add_argument("--all", action=_Selectors, metavar="TAG",
+                            help="all versions with this tag (Ruby takes it too, but warns "
+                            "of an unknown switch)")
         parser.add_argument("--branch", action=_Selectors,
                             help="the latest version of this branch")
         parser.add_argument("--main-branch", action=_Selectors, nargs=0,
@@ -134,6 +141,8 @@ def _matrix_options(parser: argparse.ArgumentParser, deploy: bool) -> None:
         parser.add_argument("--to-environment", metavar="ENVIRONMENT",
                             help="the environment to deploy to")
         parser.add_argument("--to", metavar="TAG", help="the tag of the target environment")
+        parser.add_argument("--limit", metavar="N", help="the broker's matrix row limit "
+                            "(Ruby's hidden --limit)")
     _output(parser, "table")
     parser.add_argument("--retry-while-unknown", type=int, default=0, metavar="TIMES",
                         help="times to retry while a verification result is unknown (default 0)")
@@ -142,6 +151,35 @@ def _matrix_options(parser: argparse.ArgumentParser, deploy: bool) -> None:
     parser.add_argument("--dry-run", action=argparse.BooleanOptionalAction, default=False,
                         help="always exit 0 (env PACT_BROKER_CAN_I_%s_DRY_RUN=true)"
                         % ("DEPLOY" if deploy else "MERGE"))
+
+
+def _webhook_options(parser: argparse.ArgumentParser) -> None:
+    """The curl-like flags of create-webhook / create-or-update-webhook."""
+    parser.add_argument("url", metavar="URL", help="the URL the webhook calls")
+    parser.add_argument("-X", "--request", required=True, metavar="METHOD",
+                        help="webhook HTTP method")
+    parser.add_argument("-H", "--header", nargs="+", action="extend", default=[],
+                        metavar="HEADER", help='webhook headers, "Name: value" (repeat -H, or '
+                        "several after one -H, as in Ruby)")
+    parser.add_argument("-d", "--data", help="webhook payload: JSON text, or @FILE")
+    parser.add_argument("-u", "--user", help="webhook basic auth, username:password")
+    for side in ("consumer", "provider"):
+        parser.add_argument(f"--{side}", help=f"{side} name")
+        parser.add_argument(f"--{side}-label", help=f"{side} label (instead of a name)")
+    parser.add_argument("--description", help="webhook description")
+    for event in EVENTS:
+        parser.add_argument("--" + event.replace("_", "-"), dest=event, default=False,
+                            action=argparse.BooleanOptionalAction,
+                            help=f"trigger on {event.replace('_', ' ')}")
+    parser.add_argument("--team-uuid", metavar="UUID", help="PactFlow team of the webhook")
+
+
+def _webhook(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO) -> Outcome:
+    spec = WebhookSpec(args.url, args.request, [e for e in EVENTS if getattr(args, e)],
+                       args.header, args.data, args.user, args.description, args.consumer,
+                       args.consumer_label, args.provider, args.provider_label, args.team_uuid,
+                       getattr(args, "uuid", None))
+    return create_webhook(ctx, spec)
 
 
 # -- the commands: (name, help, options, run) -------------------------------------------------
@@ -165,7 +203,8 @@ def _run_can_i(args: argparse.Namespace, ctx: Context, out: TextIO, err: TextIO)
     env_name = "PACT_BROKER_CAN_I_%s_DRY_RUN" % ("DEPLOY" if deploy else "MERGE")
     dry_run = args.dry_run or os.environ.get(env_name) == "true"
     query = matrix_query(selectors, to_tag=getattr(args, "to", None), to_environment=to_env,
-                         with_main_branches=not deploy, ignore=ignore)
+                         with_main_branches=not deploy, ignore=ignore,
+                         limit=getattr(args, "limit", None))
     try:
         matrix = poll_matrix(ctx.hal, query, retry_while_unknown=args.retry_while_unknown,
                              retry_interval=args.retry_interval, sleep=SLEEP, err=err)
@@ -278,8 +317,9 @@ COMMANDS: List[Any] = [
      _version_tag),
     ("describe-version", "Describes a pacticipant version (the latest when none is given).",
      _opts(lambda p: _pv(p, False), _arg("-l", "--latest", nargs="?", const=True, metavar="TAG"),
-           _TABLE),
-     lambda a, c, o, e: describe_version(c, a.pacticipant, a.version, _latest(a))),
+           lambda p: _output(p, "table", "id")),
+     lambda a, c, o, e: describe_version(c, a.pacticipant, a.version, _latest(a),
+                                         id_only=a.output == "id")),
     ("create-or-update-pacticipant", "Create or update pacticipant by name.",
      _opts(_NAME, _arg("--display-name"), _arg("--main-branch"), _arg("--repository-url"), _TEXT),
      lambda a, c, o, e: create_or_update_pacticipant(c, a.name, a.display_name, a.main_branch,
@@ -292,6 +332,12 @@ COMMANDS: List[Any] = [
     ("delete-branch", "Deletes a pacticipant branch (not its versions, pacts or verifications).",
      _opts(_PACTICIPANT, _arg("--branch", required=True), _flag("--error-when-not-found", True)),
      lambda a, c, o, e: delete_branch(c, a.pacticipant, a.branch, a.error_when_not_found)),
+    ("create-webhook", "Creates a webhook using the same switches as a curl request.",
+     _webhook_options, _webhook),
+    ("create-or-update-webhook", "Creates or updates a webhook with a provided uuid and using "
+     "the same switches as a curl request.", _opts(_webhook_options, _UUID), _webhook),
+    ("test-webhook", "Test the execution of a webhook", _UUID,
+     lambda a, c, o, e: test_webhook(c, a.uuid)),
 ]
 
 #: Checked before any request: the Ruby CLI refuses these blank values.
@@ -304,7 +350,7 @@ def add_parsers(subparsers: Any) -> None:
     for name, help_text, options, runner in COMMANDS:
         parser = subparsers.add_parser(name, help=help_text, description=help_text)
         options(parser)
-        _connection(parser)
+        _connection(parser, short_user=not name.endswith("-webhook") or name == "test-webhook")
         parser.set_defaults(handler=run, runner=runner)
     parser = subparsers.add_parser("generate-uuid", help="Generate a UUID (for webhooks).")
     parser.set_defaults(handler=lambda args: print(uuid.uuid4()) or 0)

@@ -66,7 +66,9 @@ def create_version_tag(ctx: Context, pacticipant: str, version: str, tags: Seque
 
 
 def describe_version(ctx: Context, pacticipant: str, version: Optional[str] = None,
-                     latest_tag: Optional[str] = None) -> Outcome:
+                     latest_tag: Optional[str] = None, *, id_only: bool = False) -> Outcome:
+    """``id_only`` (``-o id``): just the version number, for a shell variable (what later
+    Ruby clients print; 1.75.1 lists the option but refuses it)."""
     hal = ctx.hal
     if version:
         found = hal.get_or_none(hal.path("pacticipants", pacticipant, "versions", version))
@@ -79,6 +81,8 @@ def describe_version(ctx: Context, pacticipant: str, version: Optional[str] = No
         return Outcome(False, "Pacticipant version not found")
     if ctx.json:
         return Outcome(True, raw_json(found))
+    if id_only:
+        return Outcome(True, str(found.data.get("number", "")))
     tags = " ".join(str(t.get("name")) for t in found.embedded("tags"))
     return Outcome(True, table([[found.data.get("number"), tags]], ["number", "tags"], [None, None]))
 
