@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 from ..model import WRITE_MODES, Interaction, normalize_spec_version
 from ..model import Verification
 from ._admin import dispatch_admin
-from ._cors import add_cors_headers, preflight
+from ._cors import add_cors_headers, preflight, refuse_cross_origin
 from ._http import HttpRequest, Response, error_response
 from ._replay import replay
 from ._server import DEFAULT_BODY_LIMIT, MockHTTPServer
@@ -310,6 +310,8 @@ class MockService:
         try:
             response = preflight(request, self.cors, self.session.snapshot_expected()) \
                 if request.method.upper() == "OPTIONS" else None
+            if response is None:
+                response = refuse_cross_origin(request, self.cors)
             if response is None:
                 response = dispatch_admin(self, request)
             if response is None:
