@@ -85,3 +85,82 @@ def test_with_cors_admin_preflights_and_requests_are_allowed():
         assert reply.status_code == 200
         assert reply.headers["Access-Control-Allow-Origin"] == "http://app.example"
         assert reply.headers["Access-Control-Allow-Credentials"] == "true"
+
+
+# ------------------------------------------------------------------ 2. regex time bound
+
+SLOW_REGEX = "(a|a)+$"  # exponential backtracking on "aaa...b"
+
+
+def test_a_catastrophic_regex_is_a_bounded_mismatch_and_blocks_no_one(monkeypatch):
+    import threading
+
+    from pact_unittest.matching import user_regex
+
+    # a long bound, so that the other requests below surely run while this one matches
+    monkeypatch.setattr(user_regex, "REGEX_TIMEOUT", 5.0)
+    slow = interaction("a slow regex", {"method": "GET", "path": "/slow", "headers": {"X-Id": "a"},
+                                        "matchingRules": {"$.headers.X-Id": {"match": "regex",
+                                                                             "regex": SLOW_REGEX}}})
+    with serving() as svc:
+        assert post(svc, slow).status_code == 200
+        answer: Dict[str, requests.Response] = {}
+        worker = threading.Thread(target=lambda: answer.setdefault("slow", requests.get(
+            svc.uri + "/slow", headers={"X-Id": "a" * 40 + "b"}, timeout=60)))
+        worker.start()
+        try:
+            # while it matches, the service answers others, admin requests included
+            still_serves(svc)
+            verification = requests.get(svc.uri + "/interactions/verification",
+                                        headers={**ADMIN, "Accept": "application/json"})
+            assert verification.status_code == 500  # the slow one is not matched yet
+            assert worker.is_alive(), "the slow request should still be running"
+        finally:
+            worker.join(60)
+        reply = answer["slow"]
+        assert reply.status_code == 500
+        text = " ".join(reply.json()["mismatches"])
+        assert f"/{SLOW_REGEX}/" in text and "within 5 s" in text, text
+        result = svc.verification()
+        assert not result.ok and "within 5 s" in result.describe()
+
+
+def test_a_term_example_that_cannot_be_checked_in_time_is_refused_at_registration():
+    term = {"json_class": "Pact::Term", "data": {
+        "generate": "a" * 40 + "b",
+        "matcher": {"json_class": "Regexp", "s": SLOW_REGEX, "o": 0}}}
+    with serving() as svc:
+        reply = post(svc, interaction("slow term", response={"status": 200, "body": {"id": term}}))
+        assert reply.status_code == 400
+        message = reply.json()["message"]
+        assert SLOW_REGEX in message and "within 1 s" in message, message
+
+
+# ------------------------------------------------------------------ 9. candidate index
+
+def test_the_candidate_index_finds_literal_paths_path_rules_and_reports_the_closest():
+    many = [interaction(f"user {n}", {"method": "GET", "path": f"/users/{n}"},
+                        {"status": 200, "body": {"id": n}}) for n in range(300)]
+    ruled = interaction("any order", {"method": "GET", "path": "/orders/1",
+                                      "matchingRules": {"$.path": {"match": "regex",
+                                                                   "regex": r"/orders/\d+"}}},
+                        {"status": 200, "body": {"order": True}})
+    encoded = interaction("encoded", {"method": "GET", "path": "/a%20b"}, {"status": 201})
+    with serving() as svc:
+        assert put(svc, [BASELINE] + many + [ruled, encoded]).status_code == 200
+        assert requests.get(svc.uri + "/users/299").json() == {"id": 299}
+        assert requests.get(svc.uri + "/orders/77").json() == {"order": True}
+        assert requests.get(svc.uri + "/a%20b").status_code == 201
+        # wrong method on a registered path: a candidate-less request, closest reported
+        reply = requests.post(svc.uri + "/users/7")
+        assert reply.status_code == 500
+        assert any("closest interaction 'user 7'" in line for line in reply.json()["mismatches"])
+        # right route, wrong header: the route's candidate and its diff
+        svc.set_interactions([BASELINE, interaction("needs a header", {
+            "method": "GET", "path": "/h", "headers": {"X-Id": "1"}})])
+        reply = requests.get(svc.uri + "/h", headers={"X-Id": "2"})
+        assert reply.status_code == 500 and "needs a header" in " ".join(reply.json()["mismatches"])
+        # appended after the PUT: found through the index too
+        assert post(svc, interaction("added", {"method": "DELETE", "path": "/users/1"},
+                                     {"status": 204})).status_code == 200
+        assert requests.delete(svc.uri + "/users/1").status_code == 204

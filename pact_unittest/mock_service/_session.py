@@ -27,6 +27,7 @@ import threading
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from ..model import Interaction, normalize_spec_version
+from ._index import CandidateIndex
 from ..model.verification import (
     CandidateDiff,
     MismatchedRequest,
@@ -165,6 +166,12 @@ class Session:
         self.unexpected: List[UnexpectedRequest] = []
         self.verified: Dict[Tuple[str, str], Interaction] = {}
         self.pact_written = False
+        #: Candidates by method and path (issue 14: a request's cost must not grow with
+        #: the number of registered interactions).
+        self.index = CandidateIndex()
+        #: Counts replacements of ``expected`` (not appends, which keep positions valid):
+        #: replay matches outside the lock and records only if this did not change.
+        self.generation = 0
 
     # ---------------------------------------------------------------- registering
 
@@ -212,7 +219,7 @@ class Session:
         parsed = self.parse_all(items)
         with self.lock:
             self._check_clashes(parsed)
-            self.expected = parsed
+            self._replace_expected(parsed)
             self._clear_actual()
         if self.log.isEnabledFor(logging.INFO):  # labels cost more than the rest of a PUT
             self.log.info("Registered %d interaction(s): %s", len(parsed),
@@ -224,10 +231,16 @@ class Session:
         interaction = self.parse(item)
         with self.lock:
             self._check_clashes([interaction])
+            self.index.add(len(self.expected), interaction)
             self.expected.append(interaction)
         if self.log.isEnabledFor(logging.INFO):
             self.log.info("Registered interaction %s", interaction.label())
         return interaction
+
+    def _replace_expected(self, expected: List[Interaction]) -> None:
+        self.expected = expected
+        self.index.rebuild(expected)
+        self.generation += 1
 
     def _clear_actual(self) -> None:
         self.matched_positions = set()
@@ -236,13 +249,13 @@ class Session:
 
     def clear_interactions(self) -> None:
         with self.lock:
-            self.expected = []
+            self._replace_expected([])
             self._clear_actual()
         self.log.info("Cleared interactions")
 
     def clear_session(self) -> None:
         with self.lock:
-            self.expected = []
+            self._replace_expected([])
             self._clear_actual()
             self.verified = {}
             self.pact_written = False
@@ -250,11 +263,19 @@ class Session:
 
     # ---------------------------------------------------------------- recording requests
 
+    def candidates(self, method: str, paths: Iterable[str]) -> Tuple[int, List[Tuple[int, Interaction]]]:
+        """The :attr:`generation` and the ``(position, interaction)`` pairs a request of
+        ``method`` to one of ``paths`` could match (index look-ups only: no user regex
+        runs under the lock)."""
+        with self.lock:
+            expected = self.expected
+            return self.generation, [(n, expected[n]) for n in self.index.candidates(method, paths)]
+
     def record_match(self, position: int) -> None:
         """A request matched the interaction at ``position`` in :attr:`expected`.
 
-        Call it holding :attr:`lock` since ``expected`` was read (as replay does), so the
-        position still names the same registration.
+        Call it holding :attr:`lock`, having checked that :attr:`generation` is the one
+        the position was read in (as replay does), so it still names the same registration.
         """
         with self.lock:
             interaction = self.expected[position]

@@ -12,6 +12,7 @@ from typing import Any, Dict, List
 
 from ..matchers import EachLike, Like, Matcher, Term, compile_regex
 from ..matchers.v3 import FFI_MATCHER_TYPES, ArrayContaining, V3Matcher, ffi_rule
+from ..matching.user_regex import user_fullmatch
 from .interaction import MAX_DEPTH
 
 __all__ = ["hydrate", "reify", "to_wire", "FfiType", "AllOf"]
@@ -109,7 +110,11 @@ def _check_term(pattern: Any, example: Any, where: str) -> None:
         regex = compile_regex(pattern, "regex")
     except ValueError as exc:
         raise _fail(where, str(exc)) from None
-    if not isinstance(example, str) or regex.fullmatch(example) is None:
+    try:
+        matches = isinstance(example, str) and user_fullmatch(regex, example)
+    except ValueError as exc:  # RegexTimeout: the example could not be checked in time
+        raise _fail(where, f"Term example {example!r}: {exc}") from None
+    if not matches:
         raise _fail(
             where,
             f"Term example {example!r} does not match regular expression {pattern!r} "
