@@ -164,3 +164,48 @@ def test_the_candidate_index_finds_literal_paths_path_rules_and_reports_the_clos
         assert post(svc, interaction("added", {"method": "DELETE", "path": "/users/1"},
                                      {"status": 204})).status_code == 200
         assert requests.delete(svc.uri + "/users/1").status_code == 204
+
+
+# ------------------------------------------------------------------ 3. response headers
+
+@pytest.mark.parametrize("headers, named", [
+    ({"X-A": "1\r\nX-Injected: 1"}, "'X-A'"),
+    ({"X-A": "1\rX-Injected: 1"}, "'X-A'"),
+    ({"X-A\r\nX-Injected": "1"}, "not an HTTP token"),
+    ({"Bad Name": "1"}, "'Bad Name'"),
+    ({"X-A:": "1"}, "not an HTTP token"),
+    ({"X-A": ["ok", "no\x00"]}, "control character"),
+])
+def test_a_response_header_that_would_break_the_wire_is_refused(headers, named):
+    with serving() as svc:
+        reply = put(svc, [interaction("bad header", response={"status": 200, "headers": headers})])
+        assert reply.status_code == 400
+        assert "response header" in reply.json()["message"]
+        assert named in reply.json()["message"], reply.json()["message"]
+
+
+def test_registered_framing_headers_do_not_reach_the_wire_the_servers_own_win():
+    import socket
+
+    framing = {"Content-Length": "999", "Transfer-Encoding": "chunked", "Connection": "close",
+               "X-Kept": "a\nb"}
+    with serving() as svc:
+        assert post(svc, interaction("framing", {"method": "GET", "path": "/f"},
+                                     {"status": 200, "headers": framing, "body": "hi"})).status_code == 200
+        with socket.create_connection(("127.0.0.1", svc.port), timeout=10) as sock:
+            sock.sendall(b"GET /f HTTP/1.1\r\nHost: x\r\n\r\n")
+            data = b""
+            while b"\r\n\r\nhi" not in data:
+                chunk = sock.recv(65536)
+                assert chunk, data
+                data += chunk
+        head = data.split(b"\r\n\r\n")[0].decode().split("\r\n")
+        assert [line for line in head if line.lower().startswith("content-length")] == \
+            ["Content-Length: 2"]
+        assert not [line for line in head if line.lower().startswith("transfer-encoding")]
+        assert [line for line in head if line.lower().startswith("connection")] == \
+            ["Connection: keep-alive"]
+        assert "X-Kept: a" in head and "X-Kept: b" in head  # a newline: repeated lines
+        # the contract keeps what was registered
+        written = [i for i in svc.session.snapshot_expected() if i.description == "framing"]
+        assert written[0].response["headers"]["Content-Length"] == "999"

@@ -128,9 +128,29 @@ def _validate(interaction: Interaction) -> None:
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
         raise ValueError(f"the response status must be a whole number from 100 to 599, not {status!r}")
     for name, value in (interaction.response.get("headers") or {}).items():
+        _check_header_name(name)
         for item in value if isinstance(value, list) else [value]:
             if not isinstance(item, str):
                 raise ValueError(f"response header {name!r} must be a string, not {item!r}")
+            bad = _HEADER_VALUE_BAD.search(item)
+            if bad:
+                raise ValueError(f"response header {name!r} has the control character "
+                                 f"{bad.group()!r} in its value {item!r}: a CR or other "
+                                 "control character would break the answer's framing (a "
+                                 "newline stands for repeated header lines)")
+
+
+#: RFC 9110 token characters: a header name is one token.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+#: Control characters other than tab and LF (LF splits a value into repeated headers).
+_HEADER_VALUE_BAD = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _check_header_name(name: str) -> None:
+    if not _TOKEN.match(name):
+        raise ValueError(f"response header name {name!r} is not an HTTP token (letters, "
+                         "digits and !#$%&'*+-.^_`|~ only: no spaces, colons or control "
+                         "characters)")
 
 
 def _label(item: Any, index: Optional[int]) -> str:
