@@ -209,3 +209,36 @@ def test_registered_framing_headers_do_not_reach_the_wire_the_servers_own_win():
         # the contract keeps what was registered
         written = [i for i in svc.session.snapshot_expected() if i.description == "framing"]
         assert written[0].response["headers"]["Content-Length"] == "999"
+
+
+# ------------------------------------------------------------------ 4. matcher expansion
+
+def _array_like(contents: Any, minimum: int) -> Dict[str, Any]:
+    return {"json_class": "Pact::ArrayLike", "contents": contents, "min": minimum}
+
+
+@pytest.mark.parametrize("body, limit", [
+    (_array_like(_array_like(_array_like(1, 1000), 1000), 1000), "1,000,000 values"),
+    (_array_like("x" * 100_000, 1000), "67,108,864 bytes"),
+    ({"pact:matcher:type": "type", "value": [_array_like(_array_like(1, 2000), 2000)]},
+     "1,000,000 values"),
+])
+def test_a_matcher_expanding_past_the_limit_is_refused_before_it_expands(body, limit):
+    with serving() as svc:
+        reply = put(svc, [interaction("huge", response={"status": 200, "body": body})])
+        assert reply.status_code == 400
+        message = reply.json()["message"]
+        assert "response" in message and limit in message, message
+    from pact_unittest import EachLike
+
+    with MockService("C", "P") as embedded, pytest.raises(ValueError, match="1,000,000 values"):
+        embedded.set_interactions([interaction("huge", response={
+            "status": 200, "body": EachLike(EachLike(EachLike(1, 1000), 1000), 1000)})])
+
+
+def test_a_large_expansion_under_the_limit_is_served():
+    with serving() as svc:
+        body = _array_like({"id": 1}, 500)
+        assert post(svc, interaction("big", {"method": "GET", "path": "/big"},
+                                     {"status": 200, "body": body})).status_code == 200
+        assert len(requests.get(svc.uri + "/big").json()) == 500
