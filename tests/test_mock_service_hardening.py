@@ -242,3 +242,45 @@ def test_a_large_expansion_under_the_limit_is_served():
         assert post(svc, interaction("big", {"method": "GET", "path": "/big"},
                                      {"status": 200, "body": body})).status_code == 200
         assert len(requests.get(svc.uri + "/big").json()) == 500
+
+
+# ------------------------------------------------------------------ 5. unwritable text
+
+SURROGATE = "\ud800"
+
+
+@pytest.mark.parametrize("item, where", [
+    (interaction("bad" + SURROGATE), "interaction.description"),
+    ({**interaction("state"), "providerState": "s" + SURROGATE}, "interaction.providerState"),
+    (interaction("h", response={"status": 200, "headers": {"X-A": SURROGATE}}),
+     "response.headers.X-A"),
+    (interaction("b", response={"status": 200, "body": {"a": [SURROGATE]}}), "response.body.a[0]"),
+    (interaction("q", {"method": "GET", "path": "/q", "query": "a=" + SURROGATE}), "request.query"),
+    (interaction("n", response={"status": 200, "body": {"n": float("nan")}}), "response.body.n"),
+    (interaction("i", {"method": "POST", "path": "/i", "body": [float("inf")]}), "request.body[0]"),
+])
+def test_text_that_cannot_be_written_is_refused_at_registration(item, where):
+    with serving() as svc:
+        # json.dumps writes the lone surrogate as the escape "\ud800", NaN as NaN
+        reply = put(svc, [item])
+        assert reply.status_code == 400
+        assert where in reply.json()["message"], reply.json()["message"]
+
+
+def test_an_application_request_with_a_lone_surrogate_is_recorded_and_verification_works(tmp_path):
+    with serving(pact_dir=str(tmp_path), log_dir=str(tmp_path)) as svc:
+        assert post(svc, interaction("echo", {"method": "POST", "path": "/echo",
+                                              "headers": {"Content-Type": "application/json"},
+                                              "body": {"a": "x"}})).status_code == 200
+        reply = requests.post(svc.uri + "/echo", headers={"Content-Type": "application/json"},
+                              data=b'{"a": "\\ud800"}')
+        assert reply.status_code == 500 and "\\ud800" in reply.text
+        text = requests.get(svc.uri + "/interactions/verification", headers=ADMIN)
+        assert text.status_code == 500 and "POST /echo" in text.text
+        as_json = requests.get(svc.uri + "/interactions/verification",
+                               headers={**ADMIN, "Accept": "application/json"})
+        assert as_json.status_code == 500
+        assert '"\\ud800"' in as_json.text  # JSON's own escape: valid JSON, what was sent
+        assert as_json.json()["mismatched"][0]["request"]["body"] == {"a": SURROGATE}
+        still_serves(svc)
+        assert requests.post(svc.uri + "/pact", headers=ADMIN).status_code == 200

@@ -131,7 +131,7 @@ class MockService:
             return
         os.makedirs(os.path.dirname(self.log_file), exist_ok=True)
         handler = logging.FileHandler(self.log_file, mode="w" if self._truncate_log else "a",
-                                      encoding="utf-8")
+                                      encoding="utf-8", errors="backslashreplace")
         handler.setFormatter(logging.Formatter("%(levelname)s, [%(asctime)s] %(message)s"))
         self.log.addHandler(handler)
         self.log.setLevel(self._log_level)

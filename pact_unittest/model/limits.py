@@ -1,20 +1,28 @@
-"""How big an interaction's examples become once its matchers are expanded, bounded.
+"""What an interaction may hold: examples of bounded size, text that can be written.
 
+**Size.** 
 ``Pact::ArrayLike`` (``EachLike``) stands for ``min`` copies of its contents in the example
 the mock answers with, and nesting multiplies: three nested ``min: 1000`` in a 308-byte
 PUT are 10^9 elements (23 s, then ``MemoryError``; without a memory limit the machine runs
 out: issue 14). So the size is computed from the wire form (or matcher objects) before
 anything is expanded, and an interaction over :data:`MAX_ELEMENTS` values or about
 :data:`MAX_BYTES` of JSON is refused with a ``ValueError`` naming the limit.
+
+**Text.** JSON may spell a lone surrogate (``"\ud800"``) and Python's reader accepts
+``NaN``; neither can be written as UTF-8 or strict JSON, so such an interaction used to be
+registered and then fail with 500 at the mock's answer, ``POST /pact`` or verification.
+:func:`check_writable` refuses it at registration, naming where the value is.
 """
 from __future__ import annotations
+
+import math
 
 from typing import Any, Tuple
 
 from ..matchers import EachLike, Like, Matcher
 from .interaction import MAX_DEPTH
 
-__all__ = ["MAX_ELEMENTS", "MAX_BYTES", "check_example_size"]
+__all__ = ["MAX_ELEMENTS", "MAX_BYTES", "check_example_size", "check_writable"]
 
 #: Values (scalars, objects, arrays) in one expanded request or response.
 MAX_ELEMENTS = 1_000_000
@@ -74,3 +82,35 @@ def check_example_size(part: Any, where: str) -> None:
                          f"limit of {MAX_BYTES:,} bytes ({MAX_BYTES // (1024 * 1024)} MiB) "
                          "per request or response (nested EachLike / Pact::ArrayLike "
                          "minimums multiply)")
+
+
+def _bad_text(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_writable(value: Any, where: str, depth: int = 0) -> None:
+    """Raise ``ValueError`` naming the place of a lone surrogate, NaN or infinity."""
+    if depth > MAX_DEPTH:
+        return
+    if isinstance(value, str):
+        if _bad_text(value):
+            raise ValueError(f"{where}: {value!r} holds a lone surrogate (a \\ud800-\\udfff "
+                             "escape without its pair), which cannot be written as UTF-8")
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{where}: {value!r} is not a JSON number (NaN and infinities "
+                             "cannot be written to a pact file)")
+    elif isinstance(value, dict):
+        for key, child in value.items():
+            name = f"{where}.{key}"
+            if isinstance(key, str) and _bad_text(key):
+                raise ValueError(f"{where}: the key {key!r} holds a lone surrogate, which "
+                                 "cannot be written as UTF-8")
+            check_writable(child, name, depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for index, child in enumerate(value):
+            check_writable(child, f"{where}[{index}]", depth + 1)
