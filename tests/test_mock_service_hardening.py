@@ -19,9 +19,9 @@ BASELINE = {"description": "the baseline", "request": {"method": "GET", "path": 
 
 
 @contextmanager
-def serving(**options: Any) -> Iterator[MockService]:
+def serving(consumer: str = "C", provider: str = "P", **options: Any) -> Iterator[MockService]:
     """A started service holding BASELINE, checked to still hold and serve it at the end."""
-    with MockService("C", "P", **options) as svc:
+    with MockService(consumer, provider, **options) as svc:
         assert put(svc, [BASELINE]).status_code == 200
         yield svc
         still_serves(svc)
@@ -284,3 +284,33 @@ def test_an_application_request_with_a_lone_surrogate_is_recorded_and_verificati
         assert as_json.json()["mismatched"][0]["request"]["body"] == {"a": SURROGATE}
         still_serves(svc)
         assert requests.post(svc.uri + "/pact", headers=ADMIN).status_code == 200
+
+
+# ------------------------------------------------------------------ 6. one file, two pairs
+
+@pytest.mark.parametrize("first, second", [
+    (("a-b", "c"), ("a", "b-c")),
+    (("User", "Svc"), ("user", "svc")),
+    (("a b", "p"), ("a_b", "p")),
+])
+def test_a_pair_whose_file_name_collides_is_refused_naming_both(tmp_path, first, second):
+    verified = interaction("x", {"method": "GET", "path": "/x"}, {"status": 200})
+    with MockService(*first, pact_dir=str(tmp_path)) as one:
+        one.set_interactions([verified])
+        requests.get(one.uri + "/x")
+        path = one.write_pact()
+    before = path.read_bytes()
+    with serving(consumer=second[0], provider=second[1], pact_dir=str(tmp_path)) as svc:
+        svc.set_interactions([BASELINE, verified])
+        requests.get(svc.uri + "/x")
+        reply = requests.post(svc.uri + "/pact", headers=ADMIN)
+        assert reply.status_code == 409
+        message = reply.json()["message"]
+        for name in first + second:
+            assert repr(name) in message, message
+        assert path.read_bytes() == before  # the other pair's contract is untouched
+    from pact_unittest.pact_file import PactFileClashError
+
+    with pytest.raises(PactFileClashError):
+        svc.write_pact()
+    assert json.loads(path.read_text())["consumer"]["name"] == first[0]
