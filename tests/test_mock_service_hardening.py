@@ -314,3 +314,44 @@ def test_a_pair_whose_file_name_collides_is_refused_naming_both(tmp_path, first,
     with pytest.raises(PactFileClashError):
         svc.write_pact()
     assert json.loads(path.read_text())["consumer"]["name"] == first[0]
+
+
+# ------------------------------------------------------------------ 7. crash leftovers
+
+_KILLED_WRITER = """
+import os, signal, sys
+sys.path.insert(0, {root!r})
+from pathlib import Path
+from pact_unittest.pact_file import atomic
+os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)  # die inside the temp-file window
+atomic.atomic_write_bytes(Path({target!r}), b"x" * 100000)
+"""
+
+
+def test_a_writer_killed_mid_write_leaves_nothing_to_commit_and_the_next_write_cleans_up(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from pact_unittest.pact_file.atomic import TEMP_DIR_NAME
+
+    root = str(Path(__file__).resolve().parent.parent)
+    target = tmp_path / "c-p.json"
+    child = subprocess.run([sys.executable, "-c", _KILLED_WRITER.format(root=root, target=str(target))])
+    assert child.returncode == -9
+    temp_dir = tmp_path / TEMP_DIR_NAME
+    leftovers = [p for p in temp_dir.iterdir() if p.name != ".gitignore"]
+    assert len(leftovers) == 1 and str(child_pid_in(leftovers[0])) != str(os.getpid())
+    assert (temp_dir / ".gitignore").read_text().splitlines()[-1] == "*"  # never committed
+    assert sorted(p.name for p in tmp_path.iterdir()) == [TEMP_DIR_NAME]  # nothing else
+    old_style = tmp_path / f".c-p.json.{leftovers[0].name.split('.')[-3]}.0123abcd.tmp"
+    old_style.write_bytes(b"x")  # what older versions left beside the pact
+    with serving(pact_dir=str(tmp_path)) as svc:
+        requests.get(svc.uri + "/base")
+        assert requests.post(svc.uri + "/pact", headers=ADMIN).status_code == 200
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c-p.json"]
+
+
+def child_pid_in(path: Any) -> int:
+    return int(path.name.split(".")[-3])
