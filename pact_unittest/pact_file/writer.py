@@ -113,9 +113,11 @@ def _pair_in(path: Path, data: bytes) -> Optional[Tuple[str, str]]:
         document = parse_pact(data, path)
     except ValueError:
         return None  # replaced with a warning by _existing_entries
-    names = [(document.get(role) or {}).get("name") if isinstance(document.get(role), dict)
-             else None for role in ("consumer", "provider")]
-    if not all(isinstance(name, str) for name in names):
+    consumer, provider = (document.get(role) for role in ("consumer", "provider"))
+    if not (isinstance(consumer, dict) and isinstance(provider, dict)):
+        return None
+    names = consumer.get("name"), provider.get("name")
+    if not (isinstance(names[0], str) and isinstance(names[1], str)):
         return None
     return names[0], names[1]
 
