@@ -355,3 +355,54 @@ def test_a_writer_killed_mid_write_leaves_nothing_to_commit_and_the_next_write_c
 
 def child_pid_in(path: Any) -> int:
     return int(path.name.split(".")[-3])
+
+
+# ------------------------------------------------------------------ 8. small ones
+
+def _term(source: str, options: Any = 0) -> Dict[str, Any]:
+    return {"json_class": "Pact::Term", "data": {
+        "generate": "aaaa", "matcher": {"json_class": "Regexp", "s": source, "o": options}}}
+
+
+@pytest.mark.parametrize("spec, body, named", [
+    ("2.0.0", {"a": _term("a{4294967296}")}, "invalid regex 'a{4294967296}'"),
+    ("3.0.0", {"a": {"pact:matcher:type": "regex", "regex": "a{4294967296}", "value": "a"}},
+     "invalid regex 'a{4294967296}'"),
+    ("2.0.0", {"a": _term("a+", "x")}, "data.matcher.o (the Regexp's options) must be an integer"),
+    ("3.0.0", {"a": {"pact:matcher:type": {"a": 1}, "value": 1}},
+     "pact:matcher:type must be a matcher name"),
+])
+def test_malformed_matchers_are_400_naming_the_field(spec, body, named):
+    with serving(specification_version=spec) as svc:
+        reply = put(svc, [interaction("bad", response={"status": 200, "body": body})])
+        assert reply.status_code == 400
+        message = reply.json()["message"]
+        assert named in message and "Error" not in message, message
+
+
+def test_a_generator_that_cannot_run_is_refused_at_registration_not_a_500_later():
+    with serving(specification_version="3.0.0") as svc:
+        reply = put(svc, [interaction("gen", response={
+            "status": 200, "body": {"a": "a"},
+            "generators": {"body": {"$.a": {"type": "Regex", "regex": "a{4294967296}"}}}})])
+        assert reply.status_code == 400
+        assert "response generators" in reply.json()["message"]
+        assert "a{4294967296}" in reply.json()["message"]
+
+
+@pytest.mark.parametrize("size", [b"-5", b"+5", b"zz"])
+def test_a_bad_chunk_size_is_answered_400(size):
+    import socket
+
+    with serving() as svc:
+        with socket.create_connection(("127.0.0.1", svc.port), timeout=10) as sock:
+            sock.sendall(b"POST /base HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                         + size + b"\r\nhello\r\n0\r\n\r\n")
+            data = b""
+            while b"\r\n\r\n{" not in data or not data.endswith(b"}"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        assert data.startswith(b"HTTP/1.1 400 ")
+        assert b"invalid chunk size line" in data

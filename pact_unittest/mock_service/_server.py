@@ -133,6 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return None
             try:
                 size = int(line.split(b";", 1)[0].strip(), 16)
+                if size < 0 or line.lstrip()[:1] in (b"+", b"-"):
+                    raise ValueError  # int() takes a sign; a chunk size has none
             except ValueError:
                 self.close_connection = True
                 return error_response(400, f"invalid chunk size line: {line[:40]!r}")

@@ -26,7 +26,7 @@ import re
 import threading
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from ..model import Interaction, normalize_spec_version
+from ..model import Interaction, normalize_spec_version, spec_family
 from ._index import CandidateIndex
 from ..model.verification import (
     CandidateDiff,
@@ -124,6 +124,14 @@ def _validate(interaction: Interaction) -> None:
     for part in (interaction.request, interaction.response):
         if part.get("matchingRules"):
             validate_rules(part["matchingRules"])
+    if interaction.response.get("generators") and spec_family(interaction.spec_version) == 3:
+        from ..matchers.generators import apply_generators
+
+        try:  # once now, so that a generator that cannot run is a 400, not a 500 later
+            apply_generators(interaction.response, mode="consumer",
+                             context={"mockServer": {"href": "http://127.0.0.1:0", "port": 0}})
+        except ValueError as exc:
+            raise ValueError(f"response generators: {exc}") from None
     status = interaction.response.get("status", 200)
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
         raise ValueError(f"the response status must be a whole number from 100 to 599, not {status!r}")

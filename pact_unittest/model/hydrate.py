@@ -132,6 +132,9 @@ def _from_json_class(value: Dict[str, Any], where: str, depth: int) -> Matcher:
             raise _fail(where, "Pact::Term needs data.matcher as a Regexp json_class object")
         source: Any = matcher.get("s")
         flags = matcher.get("o") or 0
+        if isinstance(flags, bool) or not isinstance(flags, int):
+            raise _fail(where, f"Pact::Term data.matcher.o (the Regexp's options) must be an "
+                               f"integer (1 IGNORECASE, 2 EXTENDED, 4 MULTILINE), not {flags!r}")
         if isinstance(source, str) and flags:
             # Ruby Regexp options: 1 IGNORECASE, 2 EXTENDED, 4 MULTILINE (= Python DOTALL).
             inline = "".join(c for bit, c in ((1, "i"), (2, "x"), (4, "s")) if flags & bit)
@@ -167,6 +170,9 @@ def _from_ffi(value: Dict[str, Any], where: str, depth: int) -> Matcher:
         rest = {k: v for k, v in value.items() if k != "pact:matcher:type"}
         example = rest["value"] if set(rest) == {"value"} else rest
         return AllOf(defs, hydrate(example, where, depth + 1))
+    if not isinstance(kind, str):
+        raise _fail(where, f"pact:matcher:type must be a matcher name (a string) or a list of "
+                           f"matcher objects, not {type(kind).__name__} {kind!r}")
     if kind not in FFI_MATCHER_TYPES:
         raise _fail(
             where,
