@@ -232,9 +232,12 @@ def replay(session: "Session", request: HttpRequest, partial_regex: bool = False
         if not candidates:  # the slow path, for the report only: every interaction
             closest = _closest(actual, session.snapshot_expected(), partial_regex)
         with session.lock:
-            if session.generation != generation and attempt < _ATTEMPTS - 1:
-                continue  # replaced meanwhile: positions name other registrations
-            if len(matches) == 1 and session.generation == generation:
+            if session.generation != generation:  # replaced meanwhile: positions name
+                if attempt < _ATTEMPTS - 1:       # other registrations, so match again
+                    continue
+                # replaced at every attempt: judged against none of them
+                matches, candidates, closest = [], [], None
+            if len(matches) == 1:
                 session.record_match(matches[0][0])
                 break
             summary = actual.summary()
