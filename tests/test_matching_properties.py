@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import string
 
+import regex
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -94,7 +95,11 @@ PATTERNS = [r"\d+", r"[a-z]{2,5}-\d{3}", r"(red|blue|green)", r"\w+@\w+\.com",
 @SETTINGS
 @given(data=st.data(), pattern=st.sampled_from(PATTERNS))
 def test_regex_rule_accepts_strings_generated_from_it(data, pattern):
-    actual = data.draw(st.from_regex(pattern, fullmatch=True))
+    # hypothesis generates by the standard re module's classes; users' regexes run on the
+    # regex package (a time bound: matching/user_regex.py), whose \w and \d follow Unicode
+    # as the Rust regex crate does ("\u00b2" is a digit to re's \w, not to theirs)
+    actual = data.draw(st.from_regex(pattern, fullmatch=True).filter(
+        lambda text: regex.fullmatch(pattern, text) is not None))
     assert _satisfies({"match": "regex", "regex": pattern}, "example", actual) == []
     assert _satisfies({"match": "regex", "regex": pattern}, "example", actual, "2.0.0") == []
 

@@ -113,13 +113,13 @@ def test_log_dir_gets_pact_mock_service_log(tmp_path):
 # ------------------------------------------------------------------ admin endpoints
 
 def test_index_and_admin_headers(svc):
-    reply = requests.get(svc.uri + "/", headers={**ADMIN, "Origin": "http://app"})
+    reply = requests.get(svc.uri + "/", headers=ADMIN)
     assert reply.status_code == 200
     assert reply.text == "Mock service running\n"
     assert reply.headers["Content-Type"] == "text/plain"
     assert reply.headers["X-Pact-Mock-Service-Location"] == svc.uri
-    assert reply.headers["Access-Control-Allow-Origin"] == "http://app"
-    assert reply.headers["Access-Control-Allow-Credentials"] == "true"
+    # no CORS headers without cors=True (Ruby adds them to every admin answer: issue 14)
+    assert "Access-Control-Allow-Origin" not in reply.headers
 
 
 @pytest.mark.parametrize("value", ["true", "false", ""])

@@ -76,14 +76,14 @@ def test_cors_options_interaction_is_replayed_not_swallowed():
         assert svc.verification().ok
 
 
-def test_without_cors_only_admin_preflights_are_answered():
+def test_without_cors_no_preflight_is_answered_and_admin_ones_are_refused():
     with MockService("C", "P") as svc:
         svc.set_interactions([_interaction(method="OPTIONS", body={"opt": 1})])
         reply = requests.options(svc.uri + "/interactions", headers={
             "Origin": "http://app", "Access-Control-Request-Headers": "X-Pact-Mock-Service, content-type"})
-        assert reply.status_code == 200
-        assert reply.headers["Access-Control-Allow-Headers"] == "X-Pact-Mock-Service, content-type"
-        assert "Access-Control-Allow-Credentials" not in reply.headers
+        assert reply.status_code == 403
+        assert "--cors" in reply.json()["message"]
+        assert not any(k.lower().startswith("access-control") for k in reply.headers)
         assert requests.options(svc.uri + "/a").json() == {"opt": 1}
         assert "Access-Control-Allow-Origin" not in requests.options(svc.uri + "/a").headers
 

@@ -170,7 +170,7 @@ def generate_from_regex(pattern: str, attempts: int = 50) -> str:
     try:
         parsed = _sre_parse.parse(pattern)
         compiled = re.compile(pattern)
-    except re.error as exc:
+    except (re.error, OverflowError, RecursionError) as exc:  # a{4294967296}: OverflowError
         raise GeneratorError(f"Regex generator: invalid regex {pattern!r}: {exc}") from None
     rng = _random()
     for _ in range(attempts):

@@ -14,9 +14,10 @@ module.
 from __future__ import annotations
 
 import datetime
-import re
 from enum import Enum
 from typing import Any, Dict, List, Tuple
+
+from ..matching.user_regex import compile_user_regex, user_fullmatch
 
 __all__ = [
     "Matcher",
@@ -33,13 +34,14 @@ __all__ = [
 _SCALARS = (str, bytes, int, float)  # bool is an int
 
 
-def compile_regex(pattern: Any, what: str = "regex") -> "re.Pattern[str]":
-    """Compile a user regex, raising ValueError that names it when it is not valid."""
+def compile_regex(pattern: Any, what: str = "regex") -> Any:
+    """Compile a user regex (time-bounded when matched: ``matching.user_regex``), raising
+    ValueError that names it when it is not valid."""
     if not isinstance(pattern, str):
         raise ValueError(f"{what} must be a string, got {type(pattern).__name__}: {pattern!r}")
     try:
-        return re.compile(pattern)
-    except re.error as exc:
+        return compile_user_regex(pattern)
+    except ValueError as exc:
         raise ValueError(f"invalid {what} {pattern!r}: {exc}") from None
 
 
@@ -123,7 +125,7 @@ def _validate_term(pattern: Any, example: Any) -> None:
             f"Term example must be a string matching {pattern!r}, "
             f"got {type(example).__name__}: {example!r}"
         )
-    if regex.fullmatch(example) is None:
+    if not user_fullmatch(regex, example):  # RegexTimeout (a ValueError) names the bound
         raise ValueError(
             f"Term example {example!r} does not match regular expression {pattern!r} "
             "(the whole value must match)"

@@ -21,6 +21,7 @@ from typing import Any, List, Optional, Tuple
 from .contenttype import same_type, sniff
 from .mismatch import show, show_typed, type_name
 from .rules import Matcher, RuleList
+from .user_regex import RegexTimeout, user_fullmatch, user_search
 
 _INT_TEXT = re.compile(r"[+-]?\d+\Z")
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?\Z|[+-]?\d+[eE][+-]?\d+\Z")
@@ -63,9 +64,10 @@ def string_form(value: Any) -> Optional[str]:
 
 
 def regex_ok(matcher: Matcher, text: str, partial: bool) -> bool:
+    """Whether ``text`` matches; :class:`RegexTimeout` when the regex runs out of time."""
     pattern = matcher.regex
     assert pattern is not None
-    return bool(pattern.search(text) if partial else pattern.fullmatch(text))
+    return user_search(pattern, text) if partial else user_fullmatch(pattern, text)
 
 
 def check(matcher: Matcher, expected: Any, actual: Any, *, text: bool = False,
@@ -92,8 +94,11 @@ def check(matcher: Matcher, expected: Any, actual: Any, *, text: bool = False,
             return (f"expected a string matching /{matcher.regex.pattern}/{like} "
                     f"but got {show_typed(actual)}")
         value = string_form(actual)
-        if value is not None and regex_ok(matcher, value, partial):
-            return None
+        try:
+            if value is not None and regex_ok(matcher, value, partial):
+                return None
+        except RegexTimeout as exc:  # no verdict: a mismatch saying why
+            return str(exc)
         got = show(actual) if text and isinstance(actual, str) else show_typed(actual)
         return f"expected a value matching /{matcher.regex.pattern}/{like} but got {got}"
     if kind in ("values", "eachKey", "eachValue", "arrayContains"):

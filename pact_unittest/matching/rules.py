@@ -8,12 +8,12 @@ under spec 2 or a v2 one under spec 3 is understood as well.
 """
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Tuple
 
 from .javatime import JavaTimeFormat, java_time_format
 from .paths import ANY_INDEX, Token, parse_path
 from .selection import BodyRules
+from .user_regex import Pattern, compile_user_regex
 
 _ALIASES = {
     "equality": "equality", "equalto": "equality", "equals": "equality",
@@ -47,7 +47,7 @@ class Matcher:
             raise ValueError(f"{where}: a matcher must be an object, got {raw!r}")
         self.raw = raw
         self.kind = _kind_of(raw, where)
-        self.regex: Optional["re.Pattern[str]"] = None
+        self.regex: Optional[Pattern] = None
         self.min = _bound(raw, "min", where)
         self.max = _bound(raw, "max", where)
         self.fmt: Any = None
@@ -176,13 +176,14 @@ class Rules:
         return self.header.get(name.lower())
 
 
-def compile_regex(pattern: Any, where: str) -> "re.Pattern[str]":
-    """Compile a contract's regex or raise ValueError naming it."""
+def compile_regex(pattern: Any, where: str) -> Pattern:
+    """Compile a contract's regex (time-bounded when matched: :mod:`.user_regex`) or raise
+    ValueError naming it."""
     if not isinstance(pattern, str):
         raise ValueError(f"{where}: regex matcher needs a string 'regex', got {pattern!r}")
     try:
-        return re.compile(pattern)
-    except (re.error, OverflowError, RecursionError) as exc:
+        return compile_user_regex(pattern)
+    except ValueError as exc:
         raise ValueError(f"{where}: invalid regex {pattern!r}: {exc}") from None
 
 

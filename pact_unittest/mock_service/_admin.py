@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, Optional, Protocol, Tuple
 from urllib.parse import parse_qs
 
 from ..model import MAX_DEPTH
+from ..pact_file import PactFileClashError
 from ._http import HttpRequest, Response, error_response, json_response, text_response
 from ._session import InteractionClashError, Session
 
@@ -132,6 +133,8 @@ def _post_pact(service: AdminTarget, request: HttpRequest) -> Response:
             overrides["pact_dir"] = pact_dir
     try:
         text = service.pact_text(**overrides)
+    except PactFileClashError as exc:  # another pair's file: a conflict, named
+        return error_response(409, str(exc))
     except ValueError as exc:  # missing names or dir, a merge conflict: Ruby's 500 message
         return error_response(500, str(exc))
     return text_response(200, text + "\n", "application/json")

@@ -57,11 +57,16 @@ class Response:
 
 
 def text_response(status: int, text: str, content_type: str = "text/plain") -> Response:
-    return Response(status, [("Content-Type", content_type)], text.encode("utf-8"))
+    # a lone surrogate (from a client's JSON "\ud800") is shown escaped, never a 500
+    return Response(status, [("Content-Type", content_type)], text.encode("utf-8", "backslashreplace"))
 
 
 def json_response(status: int, data: Any, newline: bool = True) -> Response:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate a client sent: JSON's \ud800 escape says it
+        text = json.dumps(data, ensure_ascii=True, separators=(",", ":"), default=str)
     return text_response(status, text + ("\n" if newline else ""), "application/json")
 
 

@@ -7,7 +7,8 @@ spec 1/2 and a map of lists for spec 3/4, headers joined with ", ", body absent 
 parsed when the actual Content-Type is JSON (invalid JSON is a body mismatch, not a 500
 backtrace: §14.8), else text (bytes when it is not text).
 
-Candidates are the interactions whose method and path fit; exactly one full match is
+Candidates are the interactions whose method and path fit (found through the session's
+index, compared outside its lock: ``_index``); exactly one full match is
 answered with its response; otherwise the 500 answers keep Ruby's JSON shape (§7.2) and add
 ``mismatches``, our readable lines, for whoever reads the client's logs.
 """
@@ -183,53 +184,90 @@ def render_response(interaction: Interaction, request: Optional[HttpRequest] = N
     return Response(int(data.get("status", 200)), headers, raw)
 
 
+#: How often a request is matched again when the interactions were replaced meanwhile.
+_ATTEMPTS = 3
+
+
+def _judge(actual: ActualRequest, pairs: List[Tuple[int, Interaction]], partial_regex: bool
+           ) -> Tuple[List[Tuple[int, Interaction]], List[Tuple[Interaction, List[Any]]]]:
+    """The full matches ``(position, interaction)`` and the route candidates with their
+    mismatches. Runs users' regexes: never call it holding the session lock."""
+    candidates: List[Tuple[Interaction, List[Any]]] = []
+    matches: List[Tuple[int, Interaction]] = []
+    for position, interaction in pairs:
+        if str(interaction.request.get("method", "")).upper() != actual.method:
+            continue
+        mismatches = compare(actual, interaction, partial_regex)
+        if not any(m.kind in _ROUTE_KINDS for m in mismatches):
+            candidates.append((interaction, mismatches))
+            if not mismatches:
+                matches.append((position, interaction))
+    return matches, candidates
+
+
 def replay(session: "Session", request: HttpRequest, partial_regex: bool = False,
            context: Optional[Dict[str, Any]] = None) -> Response:
     """Answer an application request and record it in the session.
 
-    ``context`` is the generator context of the mock's responses (see render_response).
+    The interactions it could match come from the session's index (method and literal
+    path); they are compared outside the session lock, so a slow regex delays only this
+    request. ``context`` is the generator context of the mock's responses (see
+    render_response).
     """
     actual = ActualRequest(request)
-    with session.lock:
-        expected = list(session.expected)
-        candidates: List[Tuple[Interaction, List[Any]]] = []
-        matched_at: List[int] = []  # positions in expected: one object may be there twice
-        for position, interaction in enumerate(expected):
-            if str(interaction.request.get("method", "")).upper() != actual.method:
-                continue
-            mismatches = compare(actual, interaction, partial_regex)
-            if not any(m.kind in _ROUTE_KINDS for m in mismatches):
-                candidates.append((interaction, mismatches))
-                if not mismatches:
-                    matched_at.append(position)
-        matches = [i for i, mismatches in candidates if not mismatches]
-        if len(matches) == 1:
-            session.record_match(matched_at[0])
-            if session.log.isEnabledFor(logging.INFO):
-                session.log.info("Received request %s matched %s", request.line(), matches[0].label())
-            return render_response(matches[0], request, context)
+    for attempt in range(_ATTEMPTS):
+        paths = (actual.path, actual.raw_path, "/" + actual.path.lstrip("/"))  # // collapsed: spec 1/2
+        generation, pairs = session.candidates(actual.method, paths)
+        matches, candidates = _judge(actual, pairs, partial_regex)
+        closest = None
+        if not candidates:  # the slow path, for the report only: every interaction
+            closest = _closest(actual, session.snapshot_expected(), partial_regex)
+        with session.lock:
+            if session.generation != generation:  # replaced meanwhile: positions name
+                if attempt < _ATTEMPTS - 1:       # other registrations, so match again
+                    continue
+                # replaced at every attempt: judged against none of them
+                matches, candidates, closest = [], [], None
+            if len(matches) == 1:
+                session.record_match(matches[0][0])
+                break
+            summary = actual.summary()
+            if len(matches) > 1:
+                session.record_mismatch(summary, [_candidate(i, []) for _, i in matches])
+            elif candidates:
+                session.record_mismatch(summary, [_candidate(i, m) for i, m in candidates])
+            else:
+                session.record_unexpected(summary, closest)
+            break
+    return _answer(session, request, actual, [i for _, i in matches], candidates, closest, context)
+
+
+def _answer(session: "Session", request: HttpRequest, actual: ActualRequest,
+            matches: List[Interaction], candidates: List[Tuple[Interaction, List[Any]]],
+            closest: Optional[CandidateDiff], context: Optional[Dict[str, Any]]) -> Response:
+    """The mock's answer, once the outcome is recorded."""
+    if len(matches) == 1:
+        if session.log.isEnabledFor(logging.INFO):
+            session.log.info("Received request %s matched %s", request.line(), matches[0].label())
+        return render_response(matches[0], request, context)
+    if len(matches) > 1:
+        session.log.warning("Received request %s matches %d interactions", request.line(), len(matches))
+        return json_response(500, {
+            "message": f"Multiple interaction found for {request.line()}",
+            "matching_interactions": [_multi_entry(i) for i in matches],
+            "mismatches": [f"matches {i.label()}" for i in matches],
+        })
+    if candidates:
         summary = actual.summary()
-        if len(matches) > 1:
-            session.record_mismatch(summary, [_candidate(i, []) for i in matches])
-            session.log.warning("Received request %s matches %d interactions", request.line(), len(matches))
-            return json_response(500, {
-                "message": f"Multiple interaction found for {request.line()}",
-                "matching_interactions": [_multi_entry(i) for i in matches],
-                "mismatches": [f"matches {i.label()}" for i in matches],
-            })
-        if candidates:
-            diffs = [_candidate(i, m) for i, m in candidates]
-            session.record_mismatch(summary, diffs)
-            lines = [f"{d.label()}: {describe_mismatch(m)}" for d in diffs for m in d.mismatches]
-            session.log.warning("No interaction found for %s:\n  %s", request.line(), "\n  ".join(lines))
-            return json_response(500, {
-                "message": f"No interaction found for {request.line()}",
-                "interaction_diffs": [interaction_diff(d.description, d.provider_state, d.mismatches,
-                                                       summary) for d in diffs],
-                "mismatches": lines,
-            })
-        closest = _closest(actual, expected, partial_regex)
-        session.record_unexpected(summary, closest)
+        diffs = [_candidate(i, m) for i, m in candidates]
+        lines = [f"{d.label()}: {describe_mismatch(m)}" for d in diffs for m in d.mismatches]
+        session.log.warning("No interaction found for %s:\n  %s", request.line(), "\n  ".join(lines))
+        return json_response(500, {
+            "message": f"No interaction found for {request.line()}",
+            "interaction_diffs": [interaction_diff(d.description, d.provider_state, d.mismatches,
+                                                   summary) for d in diffs],
+            "mismatches": lines,
+        })
     if closest is None:
         lines = ["no interaction is registered"]
     else:

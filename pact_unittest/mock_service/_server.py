@@ -28,6 +28,10 @@ from ._http import HttpRequest, Response, error_response
 DEFAULT_BODY_LIMIT = 64 * 1024 * 1024
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 _SERVER = f"pact_unittest/{__version__}"
+#: Headers that frame the answer on the wire: the server sets them itself, so one an
+#: interaction registers (it stays in the pact file) is not sent: two Content-Lengths, or a
+#: Transfer-Encoding on a body that is not chunked, would hang or confuse the client.
+_FRAMING = frozenset(["content-length", "transfer-encoding", "connection"])
 
 
 def _mib(size: int) -> str:
@@ -129,6 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return None
             try:
                 size = int(line.split(b";", 1)[0].strip(), 16)
+                if size < 0 or line.lstrip()[:1] in (b"+", b"-"):
+                    raise ValueError  # int() takes a sign; a chunk size has none
             except ValueError:
                 self.close_connection = True
                 return error_response(400, f"invalid chunk size line: {line[:40]!r}")
@@ -160,7 +166,8 @@ class _Handler(BaseHTTPRequestHandler):
         status = response.status
         lines = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Unknown')}"]
         for name, value in response.headers:
-            lines.append(f"{name}: {value}")
+            if name.lower() not in _FRAMING:  # ours win: see _FRAMING
+                lines.append(f"{name}: {value}")
         no_body = status in (204, 304) or 100 <= status < 200
         if not no_body:
             lines.append(f"Content-Length: {len(response.body)}")

@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple, Union
 from ..model import WRITE_MODES, Interaction, normalize_spec_version
 from ..model import Verification
 from ._admin import dispatch_admin
-from ._cors import add_cors_headers, preflight
+from ._cors import add_cors_headers, preflight, refuse_cross_origin
 from ._http import HttpRequest, Response, error_response
 from ._replay import replay
 from ._server import DEFAULT_BODY_LIMIT, MockHTTPServer
@@ -134,7 +134,7 @@ class MockService:
             return
         os.makedirs(os.path.dirname(self.log_file), exist_ok=True)
         handler = logging.FileHandler(self.log_file, mode="w" if self._truncate_log else "a",
-                                      encoding="utf-8")
+                                      encoding="utf-8", errors="backslashreplace")
         handler.setFormatter(logging.Formatter("%(levelname)s, [%(asctime)s] %(message)s"))
         self.log.addHandler(handler)
         self.log.setLevel(self._log_level)
@@ -313,6 +313,8 @@ class MockService:
         try:
             response = preflight(request, self.cors, self.session.snapshot_expected()) \
                 if request.method.upper() == "OPTIONS" else None
+            if response is None:
+                response = refuse_cross_origin(request, self.cors)
             if response is None:
                 response = dispatch_admin(self, request)
             if response is None:

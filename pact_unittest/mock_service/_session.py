@@ -26,7 +26,8 @@ import re
 import threading
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from ..model import Interaction, normalize_spec_version
+from ..model import Interaction, normalize_spec_version, spec_family
+from ._index import CandidateIndex
 from ..model.verification import (
     CandidateDiff,
     MismatchedRequest,
@@ -123,13 +124,41 @@ def _validate(interaction: Interaction) -> None:
     for part in (interaction.request, interaction.response):
         if part.get("matchingRules"):
             validate_rules(part["matchingRules"])
+    if interaction.response.get("generators") and spec_family(interaction.spec_version) == 3:
+        from ..matchers.generators import apply_generators
+
+        try:  # once now, so that a generator that cannot run is a 400, not a 500 later
+            apply_generators(interaction.response, mode="consumer",
+                             context={"mockServer": {"href": "http://127.0.0.1:0", "port": 0}})
+        except ValueError as exc:
+            raise ValueError(f"response generators: {exc}") from None
     status = interaction.response.get("status", 200)
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
         raise ValueError(f"the response status must be a whole number from 100 to 599, not {status!r}")
     for name, value in (interaction.response.get("headers") or {}).items():
+        _check_header_name(name)
         for item in value if isinstance(value, list) else [value]:
             if not isinstance(item, str):
                 raise ValueError(f"response header {name!r} must be a string, not {item!r}")
+            bad = _HEADER_VALUE_BAD.search(item)
+            if bad:
+                raise ValueError(f"response header {name!r} has the control character "
+                                 f"{bad.group()!r} in its value {item!r}: a CR or other "
+                                 "control character would break the answer's framing (a "
+                                 "newline stands for repeated header lines)")
+
+
+#: RFC 9110 token characters: a header name is one token.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+#: Control characters other than tab and LF (LF splits a value into repeated headers).
+_HEADER_VALUE_BAD = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _check_header_name(name: str) -> None:
+    if not _TOKEN.match(name):
+        raise ValueError(f"response header name {name!r} is not an HTTP token (letters, "
+                         "digits and !#$%&'*+-.^_`|~ only: no spaces, colons or control "
+                         "characters)")
 
 
 def _label(item: Any, index: Optional[int]) -> str:
@@ -165,6 +194,12 @@ class Session:
         self.unexpected: List[UnexpectedRequest] = []
         self.verified: Dict[Tuple[str, str], Interaction] = {}
         self.pact_written = False
+        #: Candidates by method and path (issue 14: a request's cost must not grow with
+        #: the number of registered interactions).
+        self.index = CandidateIndex()
+        #: Counts replacements of ``expected`` (not appends, which keep positions valid):
+        #: replay matches outside the lock and records only if this did not change.
+        self.generation = 0
 
     # ---------------------------------------------------------------- registering
 
@@ -212,7 +247,7 @@ class Session:
         parsed = self.parse_all(items)
         with self.lock:
             self._check_clashes(parsed)
-            self.expected = parsed
+            self._replace_expected(parsed)
             self._clear_actual()
         if self.log.isEnabledFor(logging.INFO):  # labels cost more than the rest of a PUT
             self.log.info("Registered %d interaction(s): %s", len(parsed),
@@ -224,10 +259,16 @@ class Session:
         interaction = self.parse(item)
         with self.lock:
             self._check_clashes([interaction])
+            self.index.add(len(self.expected), interaction)
             self.expected.append(interaction)
         if self.log.isEnabledFor(logging.INFO):
             self.log.info("Registered interaction %s", interaction.label())
         return interaction
+
+    def _replace_expected(self, expected: List[Interaction]) -> None:
+        self.expected = expected
+        self.index.rebuild(expected)
+        self.generation += 1
 
     def _clear_actual(self) -> None:
         self.matched_positions = set()
@@ -236,13 +277,13 @@ class Session:
 
     def clear_interactions(self) -> None:
         with self.lock:
-            self.expected = []
+            self._replace_expected([])
             self._clear_actual()
         self.log.info("Cleared interactions")
 
     def clear_session(self) -> None:
         with self.lock:
-            self.expected = []
+            self._replace_expected([])
             self._clear_actual()
             self.verified = {}
             self.pact_written = False
@@ -250,11 +291,19 @@ class Session:
 
     # ---------------------------------------------------------------- recording requests
 
+    def candidates(self, method: str, paths: Iterable[str]) -> Tuple[int, List[Tuple[int, Interaction]]]:
+        """The :attr:`generation` and the ``(position, interaction)`` pairs a request of
+        ``method`` to one of ``paths`` could match (index look-ups only: no user regex
+        runs under the lock)."""
+        with self.lock:
+            expected = self.expected
+            return self.generation, [(n, expected[n]) for n in self.index.candidates(method, paths)]
+
     def record_match(self, position: int) -> None:
         """A request matched the interaction at ``position`` in :attr:`expected`.
 
-        Call it holding :attr:`lock` since ``expected`` was read (as replay does), so the
-        position still names the same registration.
+        Call it holding :attr:`lock`, having checked that :attr:`generation` is the one
+        the position was read in (as replay does), so it still names the same registration.
         """
         with self.lock:
             interaction = self.expected[position]

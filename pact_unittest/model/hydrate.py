@@ -12,6 +12,7 @@ from typing import Any, Dict, List
 
 from ..matchers import EachLike, Like, Matcher, Term, compile_regex
 from ..matchers.v3 import FFI_MATCHER_TYPES, ArrayContaining, V3Matcher, ffi_rule
+from ..matching.user_regex import user_fullmatch
 from .interaction import MAX_DEPTH
 
 __all__ = ["hydrate", "reify", "to_wire", "FfiType", "AllOf"]
@@ -120,7 +121,11 @@ def _check_term(pattern: Any, example: Any, where: str) -> None:
         regex = compile_regex(pattern, "regex")
     except ValueError as exc:
         raise _fail(where, str(exc)) from None
-    if not isinstance(example, str) or regex.fullmatch(example) is None:
+    try:
+        matches = isinstance(example, str) and user_fullmatch(regex, example)
+    except ValueError as exc:  # RegexTimeout: the example could not be checked in time
+        raise _fail(where, f"Term example {example!r}: {exc}") from None
+    if not matches:
         raise _fail(
             where,
             f"Term example {example!r} does not match regular expression {pattern!r} "
@@ -138,6 +143,9 @@ def _from_json_class(value: Dict[str, Any], where: str, depth: int) -> Matcher:
             raise _fail(where, "Pact::Term needs data.matcher as a Regexp json_class object")
         source: Any = matcher.get("s")
         flags = matcher.get("o") or 0
+        if isinstance(flags, bool) or not isinstance(flags, int):
+            raise _fail(where, f"Pact::Term data.matcher.o (the Regexp's options) must be an "
+                               f"integer (1 IGNORECASE, 2 EXTENDED, 4 MULTILINE), not {flags!r}")
         if isinstance(source, str) and flags:
             # Ruby Regexp options: 1 IGNORECASE, 2 EXTENDED, 4 MULTILINE (= Python DOTALL).
             inline = "".join(c for bit, c in ((1, "i"), (2, "x"), (4, "s")) if flags & bit)
@@ -173,6 +181,9 @@ def _from_ffi(value: Dict[str, Any], where: str, depth: int) -> Matcher:
         rest = {k: v for k, v in value.items() if k != "pact:matcher:type"}
         example = rest["value"] if set(rest) == {"value"} else rest
         return AllOf(defs, hydrate(example, where, depth + 1))
+    if not isinstance(kind, str):
+        raise _fail(where, f"pact:matcher:type must be a matcher name (a string) or a list of "
+                           f"matcher objects, not {type(kind).__name__} {kind!r}")
     if kind not in FFI_MATCHER_TYPES:
         raise _fail(
             where,

@@ -37,6 +37,7 @@ from .hydrate import hydrate, plain_str, reify, to_wire
 from .http_forms import encode_form, parse_query, query_hash, render_query, scalar_text
 from ..matching.spec import normalize_spec_version, spec_family
 from .interaction import Interaction, ProviderState
+from .limits import check_example_size, check_writable
 from ..matchers import Matcher
 
 __all__ = ["parse_interaction", "reify", "to_wire"]
@@ -76,6 +77,11 @@ def parse_interaction(data: Any, spec_version: str = "2.0.0") -> Interaction:
             raise ValueError(f"{part} is missing")
         if not isinstance(data[part], Mapping):
             raise _fail(part, f"must be an object, got {type(data[part]).__name__}")
+    check_writable({k: v for k, v in data.items() if k not in ("request", "response")},
+                   "interaction")
+    for part in ("request", "response"):
+        check_writable(data[part], part)
+        check_example_size(data[part], part)  # before anything expands
     v4 = kind is not None or spec == "4.0.0"
     request = _Part(family, "request", v4).request(data["request"])
     response = _Part(family, "response", v4).response(data["response"])

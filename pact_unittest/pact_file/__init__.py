@@ -62,7 +62,7 @@ from __future__ import annotations
 
 from ..model import WRITE_MODES
 from .layout import file_label
-from .merge import PactConflictError
+from .merge import PactConflictError, PactFileClashError
 from .naming import pact_file_name, pact_file_prefix
 from .reader import read_pact
 from .shrink import warn_if_shrunk
@@ -71,7 +71,7 @@ from .text import render_pact
 from .writer import pact_document, write_pact
 
 __all__ = [
-    "PactConflictError", "WRITE_MODES", "file_label", "pact_document",
+    "PactConflictError", "PactFileClashError", "WRITE_MODES", "file_label", "pact_document",
     "pact_file_name", "pact_file_prefix", "read_pact", "note_run", "render_pact", "run_notes",
     "state_dir", "warn_if_shrunk", "write_pact",
 ]

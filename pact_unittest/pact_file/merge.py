@@ -16,7 +16,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from .layout import FileKey, file_label
 from .text import Entry
 
-__all__ = ["PactConflictError", "Pair", "dedupe", "merge"]
+__all__ = ["PactConflictError", "PactFileClashError", "Pair", "dedupe", "merge"]
 
 
 class PactConflictError(ValueError):
@@ -46,6 +46,12 @@ class PactConflictError(ValueError):
             self.__class__,
             (self.args[0], self.first, self.second, self.differences, self.path),
         )
+
+
+class PactFileClashError(PactConflictError):
+    """The pact file a pair's name gives holds another pair's contract (``a-b``/``c`` and
+    ``a``/``b-c``; ``User``/``Svc`` and ``user``/``svc``): the write is refused, the file
+    left untouched, and the message names both pairs."""
 
 
 #: (rendered interaction, who it is: the Interaction or a text), for conflict messages.

@@ -15,7 +15,7 @@ from ..model import WRITE_MODES, Interaction, normalize_spec_version, settings
 from .atomic import atomic_write_bytes
 from .layout import FileKey, assemble, file_label, file_spec_major
 from .message_layout import list_name, render_any
-from .merge import Pair, PactConflictError, dedupe, merge
+from .merge import Pair, PactConflictError, PactFileClashError, dedupe, merge
 from .naming import pact_file_name
 from .reader import parse_pact
 from .shrink import labels_of, note_replaced
@@ -83,18 +83,19 @@ def pact_document(
 #: key), entries by key)), so that a writer finding the file exactly as it left it (bytes equal: true
 #: whatever other processes did in between) merges into those entries instead of parsing
 #: and re-rendering the file. Only read and set while holding the file's lock.
-_written: Dict[str, Tuple[bytes, Tuple[str, str], Dict[FileKey, Entry]]] = {}
+_written: Dict[str, Tuple[bytes, Tuple[str, str], Dict[FileKey, Entry], Tuple[str, str]]] = {}
 _written_lock = threading.Lock()
 _WRITTEN_LIMIT = 64
 
 
-def _remember(path: Path, data: bytes, major: Tuple[str, str], entries: Dict[FileKey, Entry]) -> None:
+def _remember(path: Path, data: bytes, major: Tuple[str, str], entries: Dict[FileKey, Entry],
+              pair: Tuple[str, str]) -> None:
     with _written_lock:
         key = os.path.abspath(path)
         _written.pop(key, None)
         while len(_written) >= _WRITTEN_LIMIT:
             del _written[next(iter(_written))]
-        _written[key] = (data, major, entries)
+        _written[key] = (data, major, entries, pair)
 
 
 def _recall(path: Path, data: bytes) -> Optional[Tuple[Tuple[str, str], Dict[FileKey, Entry]]]:
@@ -103,6 +104,43 @@ def _recall(path: Path, data: bytes) -> Optional[Tuple[Tuple[str, str], Dict[Fil
     if known is None or known[0] != data:
         return None
     return known[1], known[2]
+
+
+def _pair_in(path: Path, data: bytes) -> Optional[Tuple[str, str]]:
+    """The consumer and provider names the file's bytes ``data`` hold (None: unreadable)."""
+    with _written_lock:
+        known = _written.get(os.path.abspath(path))
+    if known is not None and known[0] == data:
+        return known[3]
+    try:
+        document = parse_pact(data, path)
+    except ValueError:
+        return None  # replaced with a warning by _existing_entries
+    consumer, provider = (document.get(role) for role in ("consumer", "provider"))
+    if not (isinstance(consumer, dict) and isinstance(provider, dict)):
+        return None
+    names = consumer.get("name"), provider.get("name")
+    if not (isinstance(names[0], str) and isinstance(names[1], str)):
+        return None
+    return names[0], names[1]
+
+
+def _check_pair(path: Path, data: Optional[bytes], consumer: str, provider: str) -> None:
+    """Refuse to write into a file that holds another pair's contract (names that differ
+    but give the same file name: ``a-b``/``c`` and ``a``/``b-c``, ``User`` and ``user``)."""
+    if data is None:
+        return
+    theirs = _pair_in(path, data)
+    if theirs is None or theirs == (consumer, provider):
+        return
+    raise PactFileClashError(
+        f"cannot write the pact of consumer {consumer!r} and provider {provider!r} to {path}: "
+        f"that file holds the pact of consumer {theirs[0]!r} and provider {theirs[1]!r}, and "
+        "both pairs give that file name (lower case, whitespace and unsafe characters as "
+        "'_', consumer and provider joined by '-'). Rename one pair, or delete the file if "
+        "the other pair is gone.",
+        path=str(path),
+    )
 
 
 def _existing_entries(path: Path, data: Optional[bytes], major: str,
@@ -222,6 +260,7 @@ def write_pact(
     with pact_lock(path, lock_path):
         replace = mode == "overwrite" and _read_run_id(run_path) != current_run
         current = read_bytes(path)
+        _check_pair(path, current, consumer, provider)
         existing, found_key = ({}, list_key) if replace else _existing_entries(
             path, current, major, list_key if interactions else None)
         list_key = found_key or "interactions"
@@ -233,7 +272,7 @@ def write_pact(
         data = document_text(assemble(consumer, provider, (), full, list_key), texts).encode("utf-8")
         if data != current:
             atomic_write_bytes(path, data, sync=sync)
-        _remember(path, data, (major, list_key), merged)
+        _remember(path, data, (major, list_key), merged, (consumer, provider))
         if replace:
             atomic_write_bytes(run_path, (current_run + "\n").encode("utf-8"))
             if current is not None:
