@@ -9,10 +9,11 @@ them (a command-line argument is visible to other users in ``ps``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
-from typing import Any, List, Optional, TextIO
+from typing import Any, Iterator, List, Optional, TextIO
 
 from .ci_env import resolve_version_properties
 from .client import BrokerClient
@@ -84,18 +85,25 @@ def run(args: argparse.Namespace, stdout: Optional[TextIO] = None,
     """Execute a parsed ``publish`` command; return the exit status."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    log = logging.getLogger("pact_unittest.broker")
-    handler: Optional[logging.Handler] = None
-    if args.verbose:
-        handler = logging.StreamHandler(err)
-        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.DEBUG)
-    try:
+    with verbose_logging(args.verbose, err):
         return _publish(args, out, err)
+
+
+@contextlib.contextmanager
+def verbose_logging(verbose: bool, err: TextIO) -> Iterator[None]:
+    """With ``--verbose``, the broker client's log on ``err`` while a command runs."""
+    if not verbose:
+        yield
+        return
+    log = logging.getLogger("pact_unittest.broker")
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        yield
     finally:
-        if handler is not None:
-            log.removeHandler(handler)
+        log.removeHandler(handler)
 
 
 def _publish(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 import time
@@ -21,6 +20,7 @@ import uuid
 from typing import Any, Callable, Dict, List, Optional, TextIO
 
 from .ci_env import detect_branch
+from .cli import verbose_logging
 from .commands import (
     CommandError,
     Context,
@@ -362,13 +362,11 @@ def run(args: argparse.Namespace, stdout: Optional[TextIO] = None,
     out, err = stdout or sys.stdout, stderr or sys.stderr
     style = Style.for_stream(out)
     as_json = getattr(args, "output", None) == "json"
-    log = logging.getLogger("pact_unittest.broker")
-    handler: Optional[logging.Handler] = None
-    if args.verbose:
-        handler = logging.StreamHandler(err)
-        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.DEBUG)
+    with verbose_logging(args.verbose, err):
+        return _run(args, out, err, style, as_json)
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO, style: Style, as_json: bool) -> int:
     try:
         for attr, message in _BLANK.items():
             value = getattr(args, attr, None)
@@ -396,9 +394,6 @@ def run(args: argparse.Namespace, stdout: Optional[TextIO] = None,
         else:
             print(style.red(str(exc)), file=err)
         return 1
-    finally:
-        if handler is not None:
-            log.removeHandler(handler)
     if isinstance(result, int):
         return result
     if result.text:
