@@ -17,8 +17,6 @@ from compat import steps_message_provider, steps_provider  # noqa: F401  (regist
 from compat.gherkin import Feature, Scenario
 from compat.scenarios import collect, run
 
-pytest_plugins = ["compat.plugin"]
-
 FEATURES = ("V3/message_provider", "V4/message_provider")
 
 #: Scenarios we do not run, with the reason: none. (The Kafka schema-registry scenario is

@@ -17,8 +17,6 @@ from compat import steps_consumer, steps_message  # noqa: F401  (register steps)
 from compat.gherkin import Feature, Scenario
 from compat.scenarios import collect, run
 
-pytest_plugins = ["compat.plugin"]
-
 FEATURES = ("V3/message_consumer", "V4/message_consumer", "V4/synchronous_message_consumer", "V4/v4")
 
 #: Scenarios we do not run, with the reason: none.
