@@ -4,6 +4,8 @@ For each N (default 200, 1,000, 3,000), in a fresh subprocess each (so peak memo
 scenario's own), one real ``requests.Session`` call per test:
 
 * ``floor``  — the same N requests to a stdlib ``http.server`` (no Pact at all);
+* ``unittest`` — the same N requests as N tests of a plain ``unittest.TestCase`` (unittest's
+  own cost per test, the testcase scenario's true floor);
 * ``testcase`` — one PactTestCase class with N generated tests, run by unittest;
 * ``v2``     — pact-python v2 code on our ``Pact`` (embedded): N ``with pact:`` blocks;
 * ``v2-http`` — the same flow over the admin API of a standalone service process
@@ -32,7 +34,7 @@ from typing import Dict, List
 
 ROOT = os.environ.get("PACT_UNITTEST_BENCH_ROOT") or os.path.dirname(
     os.path.dirname(os.path.abspath(__file__)))
-SCENARIOS = ("floor", "testcase", "v2", "v2-http")
+SCENARIOS = ("floor", "unittest", "testcase", "v2", "v2-http")
 
 
 def _peak_mib() -> float:
@@ -46,11 +48,10 @@ def _summary(blocks: List[float], wall: float, pact_path: str) -> Dict[str, floa
             "bytes": size}
 
 
-def run_floor(n: int, _pact_dir: str) -> Dict[str, float]:
+def _stdlib_server():
+    """A stdlib HTTP/1.1 server answering ``ok`` to every GET: the no-Pact counterpart."""
     import http.server
     import threading
-
-    import requests
 
     class Handler(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -63,7 +64,13 @@ def run_floor(n: int, _pact_dir: str) -> Dict[str, float]:
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    uri = f"http://127.0.0.1:{server.server_port}"
+    return server, f"http://127.0.0.1:{server.server_port}"
+
+
+def run_floor(n: int, _pact_dir: str) -> Dict[str, float]:
+    import requests
+
+    server, uri = _stdlib_server()
     http_session = requests.Session()
     blocks = []
     start = time.perf_counter()
@@ -75,6 +82,52 @@ def run_floor(n: int, _pact_dir: str) -> Dict[str, float]:
     wall = time.perf_counter() - start
     server.shutdown()
     return _summary(blocks, wall, "")
+
+
+def run_unittest(n: int, _pact_dir: str) -> Dict[str, float]:
+    """The same N tests as ``testcase``, on a plain ``unittest.TestCase`` and the stdlib
+    server: what unittest itself costs per test (instances, results), so that the
+    testcase scenario's growth per test minus this one's is what Pact keeps."""
+    import io
+    import unittest
+
+    import requests
+
+    server, uri = _stdlib_server()
+    blocks: List[float] = []
+
+    def make(i: int):
+        def test(self):
+            assert self.http.get(f"{uri}/items/{i}",
+                                 headers={"Accept": "application/json"}).status_code == 200
+        return test
+
+    attrs = {f"test_{i:05d}": make(i) for i in range(n)}
+    attrs["setUpClass"] = classmethod(lambda cls: setattr(cls, "http", requests.Session()))
+    cls = type("Plain", (unittest.TestCase,), attrs)
+    suite = unittest.defaultTestLoader.loadTestsFromTestCase(cls)
+    start = time.perf_counter()
+    result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0,
+                                     resultclass=_timing_result(blocks)).run(suite)
+    wall = time.perf_counter() - start
+    assert result.wasSuccessful()
+    server.shutdown()
+    return _summary(blocks, wall, "")
+
+
+def _timing_result(blocks: List[float]):
+    import unittest
+
+    class Timing(unittest.TextTestResult):
+        def startTest(self, test):
+            self._began = time.perf_counter()
+            super().startTest(test)
+
+        def stopTest(self, test):
+            super().stopTest(test)
+            blocks.append(time.perf_counter() - self._began)
+
+    return Timing
 
 
 def run_testcase(n: int, pact_dir: str) -> Dict[str, float]:
@@ -100,15 +153,6 @@ def run_testcase(n: int, pact_dir: str) -> Dict[str, float]:
 
         return test
 
-    class Timing(unittest.TextTestResult):
-        def startTest(self, test):
-            self._began = time.perf_counter()
-            super().startTest(test)
-
-        def stopTest(self, test):
-            super().stopTest(test)
-            blocks.append(time.perf_counter() - self._began)
-
     attrs = {"consumer": "BenchWeb", "provider": "BenchService", "pact_dir": pact_dir}
     for i in range(n):
         attrs[f"test_{i:05d}"] = make(i)
@@ -123,7 +167,7 @@ def run_testcase(n: int, pact_dir: str) -> Dict[str, float]:
     suite = unittest.defaultTestLoader.loadTestsFromTestCase(cls)
     start = time.perf_counter()
     result = unittest.TextTestRunner(stream=io.StringIO(), verbosity=0,
-                                     resultclass=Timing).run(suite)
+                                     resultclass=_timing_result(blocks)).run(suite)
     wall = time.perf_counter() - start
     assert result.wasSuccessful(), (result.failures + result.errors)[:1]
     path = os.path.join(pact_dir, "benchweb-benchservice.json")
@@ -176,7 +220,7 @@ def run_v2_http(n: int, pact_dir: str) -> Dict[str, float]:
     return _run_v2(n, pact_dir, "process")
 
 
-RUNNERS = {"floor": run_floor, "testcase": run_testcase, "v2": run_v2, "v2-http": run_v2_http}
+RUNNERS = {"floor": run_floor, "unittest": run_unittest, "testcase": run_testcase, "v2": run_v2, "v2-http": run_v2_http}
 
 
 def child(name: str, n: int) -> None:

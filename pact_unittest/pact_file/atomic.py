@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Set
+from typing import Iterable, Set
 
 import psutil
 
@@ -49,7 +49,12 @@ _WINDOWS_REPLACE_DELAY = 0.02
 
 
 def atomic_write_bytes(path: Path, data: bytes, sync: bool = True) -> None:
-    """Replace ``path`` with ``data`` atomically; the parent directory must exist.
+    """Replace ``path`` with ``data`` atomically: see :func:`atomic_write_chunks`."""
+    atomic_write_chunks(path, (data,), sync=sync)
+
+
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], sync: bool = True) -> None:
+    """Replace ``path`` with the bytes of ``chunks`` atomically; the parent directory must exist.
 
     The temporary file is created with mode 0o666 filtered by the umask, as a plain
     ``open(path, "w")`` would, so the pact keeps ordinary permissions (``mkstemp`` would
@@ -67,7 +72,8 @@ def atomic_write_bytes(path: Path, data: bytes, sync: bool = True) -> None:
     tmp, fd = _create_temp(temp_dir, path.name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())

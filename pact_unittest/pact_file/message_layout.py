@@ -21,17 +21,50 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, Dict, Iterable, Tuple
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 from ..model import normalize_spec_version
 from ..model.message import ASYNC_TYPE, SYNC_TYPE, Message, MessageContents, SynchronousMessage
 from .layout import _v4_body, compact_json, render_interaction_json, v4_key
 
-__all__ = ["is_message", "render_any", "list_name"]
+__all__ = ["Rendered", "is_message", "render_any", "render_item", "list_name"]
 
 
 def is_message(item: Any) -> bool:
+    if isinstance(item, Rendered):
+        return item.message
     return isinstance(item, (Message, SynchronousMessage))
+
+
+class Rendered:
+    """An interaction or message already rendered for one spec version, as compact text.
+
+    What a caller that writes much later keeps instead of the model (a test class until its
+    class cleanup): the compact JSON, the file identity, whether it is a message (it picks a
+    spec 3 file's list) and who it came from (for conflict messages). Pass it to
+    :func:`~.writer.write_pact` with the same spec version, in place of the model.
+    """
+
+    __slots__ = ("entry", "spec_version", "message", "origin")
+
+    def __init__(self, entry: Any, spec_version: str, message: bool,
+                 origin: Optional[str] = None) -> None:
+        self.entry, self.spec_version, self.message, self.origin = entry, spec_version, message, origin
+
+
+def render_item(item: Any, spec_version: str) -> Rendered:
+    """``item`` (an Interaction or a message) rendered for ``spec_version``, dict dropped.
+
+    ValueError as :func:`render_any` for what the file cannot hold.
+    """
+    from .text import Entry
+
+    full = normalize_spec_version(spec_version)
+    if full == spec_version:
+        full = spec_version  # the caller's one string, not a new one per item
+    data, compact = render_any(item, full)
+    return Rendered(Entry(data, compact, keep_item=False), full, is_message(item),
+                    getattr(item, "origin", None))
 
 
 def list_name(spec_version: str, items: Iterable[Any]) -> str:

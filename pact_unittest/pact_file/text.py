@@ -15,7 +15,7 @@ tests compare the two on every layout.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, Optional, Sequence
 
 from .layout import FileKey, file_key
 
@@ -39,12 +39,15 @@ def _indented(value: Any) -> str:
 def item_text(item: Any, compact: Optional[str] = None) -> str:
     """``item`` as it stands in the document's ``interactions`` list (4 spaces in).
 
+    ``item`` may be None when ``compact`` is given: it is read back from that text.
     JSON strings never hold a raw newline, so re-indenting is a plain replace.
     """
     if compact is None:
         compact = compact_json(item)
     text = _texts.get(compact)
     if text is None:
+        if item is None:
+            item = json.loads(compact)
         text = "    " + _indented(item).replace("\n", "\n    ")
         if len(_texts) >= _CACHE_LIMIT:
             _texts.clear()
@@ -56,17 +59,31 @@ def document_text(document: Any, interaction_texts: Optional[Sequence[str]] = No
     """The file text of ``document``; ``interaction_texts`` (from :func:`item_text`), when
     given, stand for its ``interactions`` (or spec 3 ``messages``) list, which is then not
     looked at."""
+    return "".join(document_chunks(document, interaction_texts))
+
+
+def document_chunks(document: Any, interaction_texts: Optional[Iterable[str]] = None) -> Iterator[str]:
+    """The file text of :func:`document_text` in pieces, each interaction's text one of
+    them: a writer streams them to the file instead of holding the whole text (and its
+    bytes) at once, which for a large pact was most of the write's peak memory."""
     if not isinstance(document, dict) or not document or not all(isinstance(k, str) for k in document):
-        return _indented(document) + "\n"
-    parts: List[str] = []
+        yield _indented(document) + "\n"
+        return
+    lead = "{\n"
     for name, value in document.items():
+        yield lead + "  " + json.dumps(name, ensure_ascii=False) + ": "
+        lead = ",\n"
         if name in _LISTS and (interaction_texts is not None or isinstance(value, list)):
-            texts = interaction_texts if interaction_texts is not None else [item_text(i) for i in value]
-            body = "[\n" + ",\n".join(texts) + "\n  ]" if texts else "[]"
+            texts = interaction_texts if interaction_texts is not None else (item_text(i) for i in value)
+            sep = "[\n"
+            for text in texts:
+                yield sep
+                yield text
+                sep = ",\n"
+            yield "[]" if sep == "[\n" else "\n  ]"
         else:
-            body = _indented(value).replace("\n", "\n  ")
-        parts.append("  " + json.dumps(name, ensure_ascii=False) + ": " + body)
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            yield _indented(value).replace("\n", "\n  ")
+    yield "\n}\n"
 
 
 def render_pact(document: Dict[str, Any]) -> str:
@@ -87,12 +104,17 @@ class Entry:
 
     Entries are never changed after creation, so the writer can keep them across writes
     (the file it wrote last, the interactions a mock service session has verified).
+    ``keep_item=False`` keeps only the compact text (the dict is read back from it when
+    asked for): what a test class holds per passed test until its one write, and what the
+    writer remembers of the file it wrote, so that memory per interaction stays near its
+    size in the file.
     """
 
-    __slots__ = ("item", "compact", "key", "order", "_text", "_canonical")
+    __slots__ = ("_item", "compact", "key", "order", "_text", "_canonical")
 
-    def __init__(self, item: Dict[str, Any], compact: Optional[str] = None) -> None:
-        self.item = item
+    def __init__(self, item: Dict[str, Any], compact: Optional[str] = None,
+                 keep_item: bool = True) -> None:
+        self._item: Optional[Dict[str, Any]] = item if keep_item else None
         self.compact = compact if compact is not None else compact_json(item)
         self.key: FileKey = file_key(item)
         kind, description, states = self.key
@@ -101,9 +123,23 @@ class Entry:
         self._canonical: Optional[str] = None
 
     @property
+    def item(self) -> Dict[str, Any]:
+        """The interaction's dict (a fresh copy from the compact text if not kept)."""
+        return self._item if self._item is not None else json.loads(self.compact)
+
+    def compacted(self) -> "Entry":
+        """This entry without its dict (the same entry when it has none)."""
+        if self._item is None:
+            return self
+        other = Entry.__new__(Entry)
+        other._item, other.compact, other.key, other.order = None, self.compact, self.key, self.order
+        other._text, other._canonical = self._text, self._canonical
+        return other
+
+    @property
     def text(self) -> str:
         if self._text is None:
-            self._text = item_text(self.item, self.compact)
+            self._text = item_text(self._item, self.compact)
         return self._text
 
     @property

@@ -9,18 +9,20 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, MutableMapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, List, MutableMapping, Optional, Tuple, Union
 
 from ..model import WRITE_MODES, Interaction, normalize_spec_version, settings
-from .atomic import atomic_write_bytes
+import hashlib
+
+from .atomic import atomic_write_bytes, atomic_write_chunks
 from .layout import FileKey, assemble, file_label, file_spec_major
-from .message_layout import list_name, render_any
+from .message_layout import Rendered, list_name, render_any
 from .merge import Pair, PactConflictError, PactFileClashError, dedupe, merge
 from .naming import pact_file_name
 from .reader import parse_pact
 from .shrink import labels_of, note_replaced
 from .state import append_note, pact_lock, read_bytes, state_paths
-from .text import Entry, document_text
+from .text import Entry, document_chunks
 
 __all__ = ["RenderCache", "pact_document", "write_pact"]
 
@@ -41,10 +43,15 @@ def _entries(
     pairs: List[Pair] = []
     if cache is None:
         for interaction in interactions:
-            pairs.append((Entry(*render_any(interaction, spec_version)), interaction))
+            pairs.append(_rendered(interaction, spec_version)
+                         or (Entry(*render_any(interaction, spec_version)), interaction))
         return pairs
     fresh: Dict[int, Tuple[Interaction, str, Entry]] = {}
     for interaction in interactions:
+        done = _rendered(interaction, spec_version)
+        if done is not None:
+            pairs.append(done)
+            continue
         hit = cache.get(id(interaction))
         if hit is not None and hit[0] is interaction and hit[1] == spec_version:
             entry = hit[2]
@@ -56,6 +63,16 @@ def _entries(
     cache.clear()  # keep only what this write used: the cache never outgrows a session
     cache.update(fresh)
     return pairs
+
+
+def _rendered(item: Any, spec_version: str) -> Optional[Pair]:
+    """The pair of an already :class:`Rendered` item (None for a model to render)."""
+    if not isinstance(item, Rendered):
+        return None
+    if item.spec_version != spec_version:
+        raise ValueError(f"an interaction rendered for spec {item.spec_version} cannot be "
+                         f"written into a spec {spec_version} pact")
+    return item.entry, item  # named by its origin in conflict messages, as a model is
 
 
 def pact_document(
@@ -79,38 +96,45 @@ def pact_document(
 # -- files ---------------------------------------------------------------------------------
 
 
-#: What this process last wrote to each pact file (abspath -> (bytes, (spec major, list
-#: key), entries by key)), so that a writer finding the file exactly as it left it (bytes equal: true
-#: whatever other processes did in between) merges into those entries instead of parsing
-#: and re-rendering the file. Only read and set while holding the file's lock.
+#: What this process last wrote to each pact file (abspath -> (SHA-256 of the bytes, (spec
+#: major, list key), entries by key (compact: no dicts), (consumer, provider))), so that a
+#: writer finding the file exactly as it left it (digests equal: true whatever other
+#: processes did in between) merges into those entries instead of parsing and re-rendering
+#: the file. A digest, not the bytes: a large pact would be held twice. Only read and set
+#: while holding the file's lock.
 _written: Dict[str, Tuple[bytes, Tuple[str, str], Dict[FileKey, Entry], Tuple[str, str]]] = {}
 _written_lock = threading.Lock()
 _WRITTEN_LIMIT = 64
 
 
-def _remember(path: Path, data: bytes, major: Tuple[str, str], entries: Dict[FileKey, Entry],
+def _digest(data: Optional[bytes]) -> Optional[bytes]:
+    return None if data is None else hashlib.sha256(data).digest()
+
+
+def _remember(path: Path, digest: bytes, major: Tuple[str, str], entries: Dict[FileKey, Entry],
               pair: Tuple[str, str]) -> None:
     with _written_lock:
         key = os.path.abspath(path)
         _written.pop(key, None)
         while len(_written) >= _WRITTEN_LIMIT:
             del _written[next(iter(_written))]
-        _written[key] = (data, major, entries, pair)
+        _written[key] = (digest, major, {k: e.compacted() for k, e in entries.items()}, pair)
 
 
-def _recall(path: Path, data: bytes) -> Optional[Tuple[Tuple[str, str], Dict[FileKey, Entry]]]:
+def _recall(path: Path, digest: Optional[bytes]) -> Optional[Tuple[Tuple[str, str], Dict[FileKey, Entry]]]:
     with _written_lock:
         known = _written.get(os.path.abspath(path))
-    if known is None or known[0] != data:
+    if known is None or known[0] != digest:
         return None
     return known[1], known[2]
 
 
-def _pair_in(path: Path, data: bytes) -> Optional[Tuple[str, str]]:
-    """The consumer and provider names the file's bytes ``data`` hold (None: unreadable)."""
+def _pair_in(path: Path, data: bytes, digest: Optional[bytes]) -> Optional[Tuple[str, str]]:
+    """The consumer and provider names the file's bytes ``data`` (whose SHA-256 is
+    ``digest``) hold (None: unreadable)."""
     with _written_lock:
         known = _written.get(os.path.abspath(path))
-    if known is not None and known[0] == data:
+    if known is not None and known[0] == digest:
         return known[3]
     try:
         document = parse_pact(data, path)
@@ -125,12 +149,13 @@ def _pair_in(path: Path, data: bytes) -> Optional[Tuple[str, str]]:
     return names[0], names[1]
 
 
-def _check_pair(path: Path, data: Optional[bytes], consumer: str, provider: str) -> None:
+def _check_pair(path: Path, data: Optional[bytes], digest: Optional[bytes], consumer: str,
+                provider: str) -> None:
     """Refuse to write into a file that holds another pair's contract (names that differ
     but give the same file name: ``a-b``/``c`` and ``a``/``b-c``, ``User`` and ``user``)."""
     if data is None:
         return
-    theirs = _pair_in(path, data)
+    theirs = _pair_in(path, data, digest)
     if theirs is None or theirs == (consumer, provider):
         return
     raise PactFileClashError(
@@ -143,7 +168,7 @@ def _check_pair(path: Path, data: Optional[bytes], consumer: str, provider: str)
     )
 
 
-def _existing_entries(path: Path, data: Optional[bytes], major: str,
+def _existing_entries(path: Path, data: Optional[bytes], digest: Optional[bytes], major: str,
                       list_key: Optional[str] = "interactions"
                       ) -> Tuple[Dict[FileKey, Entry], Optional[str]]:
     """The interactions of the file's bytes ``data`` to merge with ({} if none or unreadable).
@@ -154,7 +179,7 @@ def _existing_entries(path: Path, data: Optional[bytes], major: str,
     """
     if data is None:
         return {}, list_key
-    known = _recall(path, data)
+    known = _recall(path, digest)
     if known is not None:
         theirs, entries = known
     else:
@@ -260,19 +285,28 @@ def write_pact(
     with pact_lock(path, lock_path):
         replace = mode == "overwrite" and _read_run_id(run_path) != current_run
         current = read_bytes(path)
-        _check_pair(path, current, consumer, provider)
+        current_digest = _digest(current)
+        _check_pair(path, current, current_digest, consumer, provider)
         existing, found_key = ({}, list_key) if replace else _existing_entries(
-            path, current, major, list_key if interactions else None)
+            path, current, current_digest, major, list_key if interactions else None)
         list_key = found_key or "interactions"
         if existing:
             merged = merge(existing, ours, mode, path)
         else:
             merged = {key: pair[0] for key, pair in ours.items()}
-        texts = [entry.text for entry in sorted(merged.values(), key=lambda e: e.order)]
-        data = document_text(assemble(consumer, provider, (), full, list_key), texts).encode("utf-8")
-        if data != current:
-            atomic_write_bytes(path, data, sync=sync)
-        _remember(path, data, (major, list_key), merged, (consumer, provider))
+        ordered = sorted(merged.values(), key=lambda e: e.order)
+        head = assemble(consumer, provider, (), full, list_key)
+
+        def chunks() -> Iterator[bytes]:  # streamed: the whole text is never held at once
+            return (piece.encode("utf-8")
+                    for piece in document_chunks(head, (entry.text for entry in ordered)))
+
+        digest = hashlib.sha256()
+        for piece in chunks():
+            digest.update(piece)
+        if digest.digest() != current_digest:
+            atomic_write_chunks(path, chunks(), sync=sync)
+        _remember(path, digest.digest(), (major, list_key), merged, (consumer, provider))
         if replace:
             atomic_write_bytes(run_path, (current_run + "\n").encode("utf-8"))
             if current is not None:

@@ -132,7 +132,7 @@ class PactMixin:
             lease = _Lease()
             cls.addClassCleanup(lease.release)  # type: ignore[attr-defined]
             service = lease.acquire(cfg)
-            collected = Collected()
+            collected = Collected(cfg.specification_version)
             cls._pact_collected = collected
             cls.addClassCleanup(  # type: ignore[attr-defined]
                 write_class_pact, cfg, collected, f"{cls.__module__}.{cls.__qualname__}")

@@ -21,6 +21,7 @@ of its run id and logs a warning naming the reason for each pact it leaves unpub
 from __future__ import annotations
 
 import atexit
+import hashlib
 import logging
 import os
 import threading
@@ -48,23 +49,52 @@ def _owns_run() -> bool:
 
 
 class Collected:
-    """The verified interactions of one class, unique by (description, states)."""
+    """The verified interactions of one class, unique by (description, states).
 
-    def __init__(self) -> None:
+    Kept until the class's one write, so per interaction only what the file needs: the
+    interaction rendered for the class's spec version as compact text (a
+    :class:`~pact_unittest.pact_file.message_layout.Rendered`), a digest of its content for
+    the same-key check, and the test it came from -- not the model objects (a 1,000-test
+    class held ~10 KiB per interaction). One the file cannot hold (the write reports it)
+    is kept as it is, so the error still comes from the write, at class cleanup.
+    """
+
+    def __init__(self, spec_version: str = "2.0.0") -> None:
+        from ..model import normalize_spec_version
+
+        self.spec_version = normalize_spec_version(spec_version)
         self.by_key: Dict[Tuple[str, str], Any] = {}
+        self.digest: Dict[Tuple[str, str], bytes] = {}
         self.origin: Dict[Tuple[str, str], str] = {}
 
     def conflict(self, interaction: Any) -> Optional[str]:
         """The test that recorded a different interaction under the same key, if any."""
-        known = self.by_key.get(interaction.key())
-        if known is not None and known.content() != interaction.content():
+        known = self.digest.get(interaction.key())
+        if known is not None and known != _content_digest(interaction):
             return self.origin[interaction.key()]
         return None
 
     def add(self, interactions: List[Any], origin: str) -> None:
+        from ..pact_file.message_layout import render_item
+
         for item in interactions:
-            self.by_key.setdefault(item.key(), item)
-            self.origin.setdefault(item.key(), origin)
+            key = item.key()
+            if key in self.by_key:
+                continue
+            try:
+                self.by_key[key] = render_item(item, self.spec_version)
+            except ValueError:
+                self.by_key[key] = item
+            self.digest[key] = _content_digest(item)
+            self.origin[key] = getattr(item, "origin", None) or origin  # one string per test
+
+    def items(self) -> List[Any]:
+        """What to write, in key order."""
+        return [self.by_key[key] for key in sorted(self.by_key)]
+
+
+def _content_digest(interaction: Any) -> bytes:
+    return hashlib.sha256(interaction.content().encode("utf-8")).digest()
 
 
 _to_publish_lock = threading.Lock()
@@ -90,7 +120,7 @@ def write_class_pact(cfg: ClassSettings, collected: Collected, owner: str = "") 
         return
     from ..pact_file import note_run, write_pact
 
-    interactions = sorted(collected.by_key.values(), key=lambda item: item.key())
+    interactions = collected.items()
     path = write_pact(
         cfg.pact_dir, cfg.consumer, cfg.provider, interactions,
         spec_version=cfg.specification_version, mode=cfg.file_write_mode,
