@@ -143,6 +143,22 @@ case("query term", [inter("qt", get("/q", query={"n": term(r"\d+", "5")}), OK)],
      [get("/q", query="n=42")])
 case("query encoded", [inter("qenc", get("/q", query={"q": "a b/c"}), OK)],
      [get("/q", query="q=a+b%2Fc")])
+# Spec 1/2 query parsing as Rack's (issue 13 item 5): a key without "=" has no value, which
+# differs from an empty one; ";" separates parameters like "&".
+case("query bare flag matches bare flag", [inter("qf", get("/q", query="flag"), OK)],
+     [get("/q", query="flag")])
+case("query bare flag is not empty value", [inter("qf0", get("/q", query="flag"), OK)],
+     [get("/q", query="flag=")])
+case("query empty value is not bare flag", [inter("qf1", get("/q", query="flag="), OK)],
+     [get("/q", query="flag")])
+case("query dict empty value is not bare flag",
+     [inter("qf2", get("/q", query={"flag": ""}), OK)], [get("/q", query="flag")])
+case("query semicolon separates actual", [inter("qs", get("/q", query="a=1&b=2"), OK)],
+     [get("/q", query="a=1;b=2")])
+case("query semicolon separates expected", [inter("qs2", get("/q", query="a=1;b=2"), OK)],
+     [get("/q", query="b=2&a=1")])
+case("query semicolon expected against dict",
+     [inter("qs3", get("/q", query={"a": "1;b=2"}), OK)], [get("/q", query="a=1;b=2")])
 case("header names case-insensitive",
      [inter("h", get("/h", headers={"X-Custom": "v"}), OK)],
      [get("/h", headers={"x-custom": "v"})])
@@ -150,6 +166,19 @@ case("header missing", [inter("hm", get("/h", headers={"X-Custom": "v"}), OK)],
      [get("/h")])
 case("header value mismatch", [inter("hv", get("/h", headers={"Accept": "application/json"}), OK)],
      [get("/h", headers={"Accept": "text/html"})])
+case("content type with charset is not the bare media type",
+     [inter("ct", {"method": "POST", "path": "/ct", "headers": JSON, "body": {"a": 1}}, OK)],
+     [{"method": "POST", "path": "/ct", "headers": {"Content-Type": "application/json; charset=utf-8"},
+       "json": {"a": 1}}])
+case("content type exact with charset matches",
+     [inter("ct2", {"method": "POST", "path": "/ct",
+                    "headers": {"Content-Type": "application/json; charset=utf-8"},
+                    "body": {"a": 1}}, OK)],
+     [{"method": "POST", "path": "/ct", "headers": {"Content-Type": "application/json; charset=utf-8"},
+       "json": {"a": 1}}])
+case("accept with parameter is not the bare media type",
+     [inter("acc", get("/acc", headers={"Accept": "application/json"}), OK)],
+     [get("/acc", headers={"Accept": "application/json; q=0.9"})])
 case("header term", [inter("ht", get("/h", headers={"Accept": term("application/.*json",
                                                                    "application/json")}), OK)],
      [get("/h", headers={"Accept": "application/hal+json"})])

@@ -84,7 +84,7 @@ def _request(expected: Mapping[str, Any], actual: Mapping[str, Any], spec: str, 
                                           partial=partial))
         else:
             out.extend(compare_query(query, actual.get("query"), query_rules,
-                                     v1=spec == "1.0.0", partial=partial))
+                                     v1=spec == "1.0.0", partial=partial, legacy=spec < "3"))
     return out + _headers_and_body(expected, actual, rules, spec, partial, strict=True)
 
 
@@ -107,7 +107,7 @@ def _headers_and_body(expected: Mapping[str, Any], actual: Mapping[str, Any], ru
     """
     body = compare_body(expected, actual, rules, strict=strict, partial=partial,
                         v4=spec == "4.0.0", loose_numbers=spec < "3", string_regex=spec < "3")
-    headers = _headers(expected, actual, rules, partial)
+    headers = _headers(expected, actual, rules, partial, legacy=spec < "3")
     if any(m.kind == "body-content-type" for m in body):
         headers = [m for m in headers if m.path.lower() != "content-type"]
     return headers + body
@@ -196,7 +196,7 @@ def _status(expected: Any, actual: Any, rules: Rules) -> List[Mismatch]:
 
 
 def _headers(expected: Mapping[str, Any], actual: Mapping[str, Any], rules: Rules,
-             partial: bool) -> List[Mismatch]:
+             partial: bool, *, legacy: bool) -> List[Mismatch]:
     headers = expected.get("headers")
     if isinstance(headers, Mapping) and any(is_legacy(v) for v in headers.values()):
         plain: Dict[str, Any] = {}
@@ -206,7 +206,7 @@ def _headers(expected: Mapping[str, Any], actual: Mapping[str, Any], rules: Rule
             if rule is not None and str(name).lower() not in rules.header:
                 rules.header[str(name).lower()] = rule
         headers = plain
-    return compare_headers(headers, actual.get("headers"), rules, partial=partial)
+    return compare_headers(headers, actual.get("headers"), rules, partial=partial, legacy=legacy)
 
 
 def _legacy_query(query: Any, rules: Rules) -> Any:

@@ -2,8 +2,12 @@
 
 Only expected headers are checked (extra ones are always fine); names are
 case-insensitive, values case-sensitive; whitespace after commas is ignored but the order
-of comma-separated values is not; ``Content-Type`` and ``Accept`` compare media-type
-parameters as an unordered, case-insensitive subset. Values may be strings or (v4) lists.
+of comma-separated values is not. From spec 3 on (the v3/v4 spec cases, the Rust core)
+``Content-Type`` and ``Accept`` compare media-type parameters as an unordered,
+case-insensitive subset; spec 1 and 2 compare them as any other header (``legacy``), as
+Ruby does: ``application/json; charset=utf-8`` does not satisfy ``application/json``
+(the v1/v2 spec cases and the compatibility suite say nothing on it). Values may be strings
+or (v4) lists.
 """
 from __future__ import annotations
 
@@ -34,8 +38,11 @@ def lower_headers(headers: Any) -> Dict[str, str]:
 
 
 def compare_headers(expected: Any, actual: Any, rules: Rules, *,
-                    partial: bool = False) -> List[Mismatch]:
-    """All header mismatches; a missing header or a different value each count once."""
+                    partial: bool = False, legacy: bool = False) -> List[Mismatch]:
+    """All header mismatches; a missing header or a different value each count once.
+
+    ``legacy`` (spec 1/2): media-type parameters are not special (see the module docstring).
+    """
     if expected is None:
         return []
     if not isinstance(expected, Mapping):
@@ -69,7 +76,7 @@ def compare_headers(expected: Any, actual: Any, rules: Rules, *,
             for item, kind, error in errors:
                 out.append(make("header", name, value, item, error, kind))
             continue
-        problem = _compare_value(key, value, actual_value)
+        problem = _compare_value(key, value, actual_value, legacy)
         if problem:
             out.append(make("header", name, value, actual_value, problem))
     return out
@@ -79,8 +86,8 @@ def _items(value: str) -> List[str]:
     return [item.strip() for item in value.split(",")]
 
 
-def _compare_value(key: str, expected: str, actual: str) -> Optional[str]:
-    if key in _PARAMETERISED:
+def _compare_value(key: str, expected: str, actual: str, legacy: bool) -> Optional[str]:
+    if key in _PARAMETERISED and not legacy:
         exp_items = _items(expected) if key == "accept" else [expected]
         act_items = _items(actual) if key == "accept" else [actual]
         if len(exp_items) == len(act_items) and all(

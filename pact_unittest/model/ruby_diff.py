@@ -31,9 +31,9 @@ from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
-from urllib.parse import parse_qsl
 
 from ..matching.mismatch import show, show_typed, type_name, where
+from ..matching.query import parse_query
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..matching import Mismatch
@@ -295,10 +295,11 @@ def _merge(old: Any, new: Any) -> Any:
     return new
 
 
-def _query_values(request: Optional["RequestSummary"], name: str) -> List[str]:
+def _query_values(request: Optional["RequestSummary"], name: str) -> List[Any]:
+    """The actual values of one parameter, parsed as Ruby (Rack) parses the raw query."""
     if request is None or not request.query:
         return []
-    return [v for k, v in parse_qsl(request.query, keep_blank_values=True) if k == name]
+    return parse_query(request.query, legacy=True).get(name, [])
 
 
 def _query(section: Dict[str, Any], m: "Mismatch", request: Optional["RequestSummary"]) -> None:

@@ -23,8 +23,8 @@ import difflib
 import json
 import re
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
-from urllib.parse import parse_qsl
 
+from ..matching.query import parse_query
 from .ruby_diff import (
     ITEM_NOT_FOUND,
     ITEM_NOT_TO_EXIST,
@@ -147,7 +147,7 @@ def _actual_at(request: "RequestSummary", tokens: List[Any]) -> Any:
     if tokens == ["headers"]:
         return dict(request.headers)
     if tokens == ["query"]:
-        return {k: None for k, _ in parse_qsl(request.query or "", keep_blank_values=True)}
+        return dict.fromkeys(parse_query(request.query or "", legacy=True))
     if not tokens or tokens[0] != "body":
         return None
     node = request.body
