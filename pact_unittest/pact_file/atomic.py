@@ -30,7 +30,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Iterable, Set
+from typing import Callable, Iterable, Optional, Set
 
 import psutil
 
@@ -53,8 +53,14 @@ def atomic_write_bytes(path: Path, data: bytes, sync: bool = True) -> None:
     atomic_write_chunks(path, (data,), sync=sync)
 
 
-def atomic_write_chunks(path: Path, chunks: Iterable[bytes], sync: bool = True) -> None:
+def atomic_write_chunks(path: Path, chunks: Iterable[bytes], sync: bool = True,
+                        unchanged: Optional[Callable[[], bool]] = None) -> bool:
     """Replace ``path`` with the bytes of ``chunks`` atomically; the parent directory must exist.
+
+    ``unchanged``, asked once every chunk is written (before the fsync), may say the new
+    bytes equal the file's: the temporary file is then dropped and ``path`` left as it
+    was, so a writer streaming its text learns that in the same pass that writes it.
+    Returns whether ``path`` was replaced.
 
     The temporary file is created with mode 0o666 filtered by the umask, as a plain
     ``open(path, "w")`` would, so the pact keeps ordinary permissions (``mkstemp`` would
@@ -74,10 +80,15 @@ def atomic_write_chunks(path: Path, chunks: Iterable[bytes], sync: bool = True) 
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
                 handle.write(chunk)
+            keep_old = unchanged is not None and unchanged()
             handle.flush()
-            if sync:
+            if sync and not keep_old:
                 os.fsync(handle.fileno())
+        if keep_old:
+            os.unlink(str(tmp))
+            return False
         _replace(tmp, path)
+        return True
     except BaseException:
         try:
             os.unlink(str(tmp))

@@ -5,6 +5,7 @@ parallel run equals a serial one's.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
@@ -12,8 +13,6 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, MutableMapping, Optional, Tuple, Union
 
 from ..model import WRITE_MODES, Interaction, normalize_spec_version, settings
-import hashlib
-
 from .atomic import atomic_write_bytes, atomic_write_chunks
 from .layout import FileKey, assemble, file_label, file_spec_major
 from .message_layout import Rendered, list_name, render_any
@@ -297,15 +296,16 @@ def write_pact(
         ordered = sorted(merged.values(), key=lambda e: e.order)
         head = assemble(consumer, provider, (), full, list_key)
 
-        def chunks() -> Iterator[bytes]:  # streamed: the whole text is never held at once
-            return (piece.encode("utf-8")
-                    for piece in document_chunks(head, (entry.text for entry in ordered)))
-
         digest = hashlib.sha256()
-        for piece in chunks():
-            digest.update(piece)
-        if digest.digest() != current_digest:
-            atomic_write_chunks(path, chunks(), sync=sync)
+
+        def chunks() -> Iterator[bytes]:  # streamed: the whole text is never held at once
+            for piece in document_chunks(head, (entry.text for entry in ordered)):
+                data = piece.encode("utf-8")
+                digest.update(data)
+                yield data
+
+        atomic_write_chunks(path, chunks(), sync=sync,
+                            unchanged=lambda: digest.digest() == current_digest)
         _remember(path, digest.digest(), (major, list_key), merged, (consumer, provider))
         if replace:
             atomic_write_bytes(run_path, (current_run + "\n").encode("utf-8"))
