@@ -41,3 +41,50 @@ def test_collection_keeps_only_compact_text(tmp_path):
     assert json.loads(held[0].entry.compact)["description"] == "a request for item 1"
     document = json.loads((tmp_path / "memweb-memservice.json").read_text())
     assert [i["description"] for i in document["interactions"]] == ["a request for item 1"]
+
+
+def test_later_writes_take_earlier_texts_from_the_file_and_keep_none(tmp_path, monkeypatch):
+    """Compact-only entries (what a class holds) keep no indented text, before or after the
+    write; a later write of the same file in the run (the next class of the pair) takes
+    their texts from the file's bytes instead of rendering them again, and the file is
+    byte for byte what rendering everything would give."""
+    from pact_unittest.pact_file import pact_document, render_pact, write_pact
+    from pact_unittest.pact_file import text as text_module
+    from pact_unittest.pact_file import writer as writer_module
+    from pact_unittest.pact_file.message_layout import render_item
+    from pact_unittest.model import parse_interaction
+
+    def model(i):
+        return parse_interaction({
+            "description": f"a request for item {i}", "providerState": f"item {i} exists",
+            "request": {"method": "GET", "path": f"/items/{i}"},
+            "response": {"status": 200, "body": {"id": i, "name": "pen ü"}},
+        }, "2.0.0")
+
+    models = [model(i) for i in range(6)]
+    path = write_pact(tmp_path, "C", "P", [render_item(m, "2.0.0") for m in models[:3]],
+                      run_id="r")
+    record = writer_module._written[str(path.resolve())]
+    assert [e.known_text for e in record.entries] == [None] * 3
+    cached_before = len(text_module._texts)
+
+    rendered = []
+    original = text_module.Entry.text
+
+    def counting(entry):
+        rendered.append(json.loads(entry.compact)["description"])
+        return original.fget(entry)
+
+    monkeypatch.setattr(text_module.Entry, "text", property(counting))
+    write_pact(tmp_path, "C", "P", [render_item(m, "2.0.0") for m in models[3:]], run_id="r")
+    assert sorted(rendered) == [f"a request for item {i}" for i in range(3, 6)]  # new ones only
+    assert len(text_module._texts) == cached_before  # nothing added to the module's cache
+    expected = render_pact(pact_document("C", "P", models, "2.0.0"))
+    assert path.read_text(encoding="utf-8") == expected
+
+    # edited by someone else since: the bytes are no longer ours, so they are parsed
+    path.write_text(expected.replace("pen ü", "pen ä"), encoding="utf-8")
+    rendered.clear()
+    write_pact(tmp_path, "C", "P", [render_item(model(9), "2.0.0")], run_id="r")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    assert [i["response"]["body"]["name"] for i in document["interactions"]] == ["pen ä"] * 6 + ["pen ü"]

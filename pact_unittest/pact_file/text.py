@@ -48,11 +48,15 @@ def item_text(item: Any, compact: Optional[str] = None) -> str:
     if text is None:
         if item is None:
             item = json.loads(compact)
-        text = "    " + _indented(item).replace("\n", "\n    ")
+        text = _indented_item(item)
         if len(_texts) >= _CACHE_LIMIT:
             _texts.clear()
         _texts[compact] = text
     return text
+
+
+def _indented_item(item: Any) -> str:
+    return "    " + _indented(item).replace("\n", "\n    ")
 
 
 def document_text(document: Any, interaction_texts: Optional[Sequence[str]] = None) -> str:
@@ -107,18 +111,18 @@ class Entry:
     ``keep_item=False`` keeps only the compact text (the dict is read back from it when
     asked for): what a test class holds per passed test until its one write, and what the
     writer remembers of the file it wrote, so that memory per interaction stays near its
-    size in the file.
+    size in the file. Such an entry does not keep its indented text either (nor does the
+    module's cache): a test class writes each one once, and a later write of the same file
+    takes the text from the file's bytes (see :func:`~.writer.write_pact`).
     """
 
-    __slots__ = ("_item", "compact", "key", "order", "_text", "_canonical")
+    __slots__ = ("_item", "compact", "key", "_text", "_canonical")
 
     def __init__(self, item: Dict[str, Any], compact: Optional[str] = None,
                  keep_item: bool = True) -> None:
         self._item: Optional[Dict[str, Any]] = item if keep_item else None
         self.compact = compact if compact is not None else compact_json(item)
         self.key: FileKey = file_key(item)
-        kind, description, states = self.key
-        self.order = (description, states, kind)  # = layout.sort_key(item)
         self._text: Optional[str] = None
         self._canonical: Optional[str] = None
 
@@ -132,14 +136,30 @@ class Entry:
         if self._item is None:
             return self
         other = Entry.__new__(Entry)
-        other._item, other.compact, other.key, other.order = None, self.compact, self.key, self.order
+        other._item, other.compact, other.key = None, self.compact, self.key
         other._text, other._canonical = self._text, self._canonical
         return other
 
     @property
+    def order(self) -> FileKey:
+        """Where the entry goes in the file: = ``layout.sort_key`` of its dict (made when
+        asked, once per write, rather than kept: a tuple per interaction)."""
+        kind, description, states = self.key
+        return (description, states, kind)
+
+    @property
     def text(self) -> str:
-        if self._text is None:
-            self._text = item_text(self._item, self.compact)
+        """The indented text (kept only by an entry that keeps its dict, see the class doc)."""
+        if self._text is not None:
+            return self._text
+        if self._item is None:
+            return _indented_item(json.loads(self.compact))
+        self._text = item_text(self._item, self.compact)
+        return self._text
+
+    @property
+    def known_text(self) -> Optional[str]:
+        """The indented text if this entry keeps it, else None (without making it)."""
         return self._text
 
     @property

@@ -9,8 +9,9 @@ import hashlib
 import logging
 import os
 import threading
+from array import array
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, MutableMapping, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, Iterator, List, MutableMapping, Optional, Tuple, Union
 
 from ..model import WRITE_MODES, Interaction, normalize_spec_version, settings
 from .atomic import atomic_write_bytes, atomic_write_chunks
@@ -95,13 +96,50 @@ def pact_document(
 # -- files ---------------------------------------------------------------------------------
 
 
-#: What this process last wrote to each pact file (abspath -> (SHA-256 of the bytes, (spec
-#: major, list key), entries by key (compact: no dicts), (consumer, provider))), so that a
-#: writer finding the file exactly as it left it (digests equal: true whatever other
-#: processes did in between) merges into those entries instead of parsing and re-rendering
-#: the file. A digest, not the bytes: a large pact would be held twice. Only read and set
-#: while holding the file's lock.
-_written: Dict[str, Tuple[bytes, Tuple[str, str], Dict[FileKey, Entry], Tuple[str, str]]] = {}
+class _WrittenFile:
+    """What this process last wrote to one pact file, so that a writer finding the file
+    exactly as it left it (SHA-256 equal: true whatever other processes did in between)
+    merges into those entries instead of parsing and re-rendering the file.
+
+    A digest, not the bytes (a large pact would be held twice), and the entries compact
+    (no dicts, no indented text): each entry's text is where the file has it, at
+    ``starts[i]``, ``lengths[i]`` bytes long, and the next write, which reads the file's
+    bytes anyway to digest them, slices it from there (see :func:`write_pact`).
+    """
+
+    __slots__ = ("digest", "theirs", "entries", "starts", "lengths", "pair")
+
+    def __init__(self, digest: bytes, theirs: Tuple[str, str], entries: List[Entry],
+                 starts: "array[int]", lengths: "array[int]", pair: Tuple[str, str]) -> None:
+        self.digest, self.theirs, self.entries, self.pair = digest, theirs, entries, pair
+        self.starts, self.lengths = starts, lengths
+
+    def by_key(self) -> Dict[FileKey, Entry]:
+        return {entry.key: entry for entry in self.entries}
+
+    def text_finder(self, data: bytes) -> Callable[[Entry], str]:
+        """Each entry's text: the one it keeps, else its bytes in ``data`` (the file this
+        record describes) if it is one of ours, else rendered."""
+        if len(self.starts) != len(self.entries) or len(self.lengths) != len(self.entries):
+            return _text_of  # (never expected) positions not one per entry: render them
+        at = {id(entry): index for index, entry in enumerate(self.entries)}
+
+        def text_of(entry: Entry) -> str:
+            text = entry.known_text
+            if text is None:
+                index = at.get(id(entry))
+                if index is None:
+                    return entry.text
+                start = self.starts[index]
+                return data[start:start + self.lengths[index]].decode("utf-8")
+            return text
+
+        return text_of
+
+
+#: abspath -> what this process last wrote there. Only read and set while holding the
+#: file's lock.
+_written: Dict[str, _WrittenFile] = {}
 _written_lock = threading.Lock()
 _WRITTEN_LIMIT = 64
 
@@ -110,31 +148,29 @@ def _digest(data: Optional[bytes]) -> Optional[bytes]:
     return None if data is None else hashlib.sha256(data).digest()
 
 
-def _remember(path: Path, digest: bytes, major: Tuple[str, str], entries: Dict[FileKey, Entry],
-              pair: Tuple[str, str]) -> None:
+def _remember(path: Path, record: _WrittenFile) -> None:
     with _written_lock:
         key = os.path.abspath(path)
         _written.pop(key, None)
         while len(_written) >= _WRITTEN_LIMIT:
             del _written[next(iter(_written))]
-        _written[key] = (digest, major, {k: e.compacted() for k, e in entries.items()}, pair)
+        _written[key] = record
 
 
-def _recall(path: Path, digest: Optional[bytes]) -> Optional[Tuple[Tuple[str, str], Dict[FileKey, Entry]]]:
+def _recall(path: Path, digest: Optional[bytes]) -> Optional[_WrittenFile]:
     with _written_lock:
         known = _written.get(os.path.abspath(path))
-    if known is None or known[0] != digest:
+    if known is None or known.digest != digest:
         return None
-    return known[1], known[2]
+    return known
 
 
 def _pair_in(path: Path, data: bytes, digest: Optional[bytes]) -> Optional[Tuple[str, str]]:
     """The consumer and provider names the file's bytes ``data`` (whose SHA-256 is
     ``digest``) hold (None: unreadable)."""
-    with _written_lock:
-        known = _written.get(os.path.abspath(path))
-    if known is not None and known[0] == digest:
-        return known[3]
+    known = _recall(path, digest)
+    if known is not None:
+        return known.pair
     try:
         document = parse_pact(data, path)
     except ValueError:
@@ -167,10 +203,11 @@ def _check_pair(path: Path, data: Optional[bytes], digest: Optional[bytes], cons
     )
 
 
-def _existing_entries(path: Path, data: Optional[bytes], digest: Optional[bytes], major: str,
+def _existing_entries(path: Path, data: Optional[bytes], known: Optional[_WrittenFile], major: str,
                       list_key: Optional[str] = "interactions"
                       ) -> Tuple[Dict[FileKey, Entry], Optional[str]]:
-    """The interactions of the file's bytes ``data`` to merge with ({} if none or unreadable).
+    """The interactions of the file's bytes ``data`` to merge with ({} if none or unreadable);
+    ``known``: what this process wrote there, if the bytes are still that.
 
     ``list_key`` is the list this write fills (``messages`` for a spec 3 message pact): a
     spec 3 file holding the other list is a conflict (it cannot hold both). None: this
@@ -178,9 +215,8 @@ def _existing_entries(path: Path, data: Optional[bytes], digest: Optional[bytes]
     """
     if data is None:
         return {}, list_key
-    known = _recall(path, digest)
     if known is not None:
-        theirs, entries = known
+        theirs, entries = known.theirs, known.by_key()
     else:
         try:
             document = parse_pact(data, path)
@@ -225,6 +261,10 @@ def _existing_entries(path: Path, data: Optional[bytes], digest: Optional[bytes]
             path=str(path),
         )
     return entries, list_key
+
+
+def _text_of(entry: Entry) -> str:
+    return entry.text
 
 
 def _read_run_id(path: Path) -> Optional[str]:
@@ -286,30 +326,48 @@ def write_pact(
         current = read_bytes(path)
         current_digest = _digest(current)
         _check_pair(path, current, current_digest, consumer, provider)
+        known = None if replace else _recall(path, current_digest)
         existing, found_key = ({}, list_key) if replace else _existing_entries(
-            path, current, current_digest, major, list_key if interactions else None)
+            path, current, known, major, list_key if interactions else None)
         list_key = found_key or "interactions"
         if existing:
             merged = merge(existing, ours, mode, path)
         else:
             merged = {key: pair[0] for key, pair in ours.items()}
+        del ours, existing
         ordered = sorted(merged.values(), key=lambda e: e.order)
+        del merged
         head = assemble(consumer, provider, (), full, list_key)
-
+        text_of = known.text_finder(current) if known is not None and current is not None \
+            else _text_of
         digest = hashlib.sha256()
+        starts, lengths = array("Q"), array("Q")
+        last: List[Optional[str]] = [None]
+
+        def texts() -> Iterator[str]:
+            for entry in ordered:
+                text = last[0] = text_of(entry)
+                yield text
 
         def chunks() -> Iterator[bytes]:  # streamed: the whole text is never held at once
-            for piece in document_chunks(head, (entry.text for entry in ordered)):
+            position = 0
+            for piece in document_chunks(head, texts()):
                 data = piece.encode("utf-8")
+                if piece is last[0]:  # an entry's text (not the separator before it)
+                    starts.append(position)
+                    lengths.append(len(data))
+                position += len(data)
                 digest.update(data)
                 yield data
 
         atomic_write_chunks(path, chunks(), sync=sync,
                             unchanged=lambda: digest.digest() == current_digest)
-        _remember(path, digest.digest(), (major, list_key), merged, (consumer, provider))
+        _remember(path, _WrittenFile(digest.digest(), (major, list_key),
+                                     [entry.compacted() for entry in ordered], starts, lengths,
+                                     (consumer, provider)))
         if replace:
             atomic_write_bytes(run_path, (current_run + "\n").encode("utf-8"))
             if current is not None:
                 note_replaced(path, current_run, labels_of(current), append_note)
-        logger.debug("wrote %d interaction(s) to %s (%s)", len(merged), path, mode)
+        logger.debug("wrote %d interaction(s) to %s (%s)", len(ordered), path, mode)
     return path
