@@ -45,11 +45,13 @@ class Rendered:
     :func:`~.writer.write_pact` with the same spec version, in place of the model.
     """
 
-    __slots__ = ("entry", "spec_version", "message", "origin")
+    __slots__ = ("entry", "spec_version", "message", "origin", "digest")
 
     def __init__(self, entry: Any, spec_version: str, message: bool,
                  origin: Optional[str] = None) -> None:
         self.entry, self.spec_version, self.message, self.origin = entry, spec_version, message, origin
+        #: A digest of the model's content, for a holder's same-key check (a test class's).
+        self.digest: Optional[bytes] = None
 
 
 def render_item(item: Any, spec_version: str) -> Rendered:

@@ -53,10 +53,12 @@ class Collected:
 
     Kept until the class's one write, so per interaction only what the file needs: the
     interaction rendered for the class's spec version as compact text (a
-    :class:`~pact_unittest.pact_file.message_layout.Rendered`), a digest of its content for
-    the same-key check, and the test it came from -- not the model objects (a 1,000-test
-    class held ~10 KiB per interaction). One the file cannot hold (the write reports it)
-    is kept as it is, so the error still comes from the write, at class cleanup.
+    :class:`~pact_unittest.pact_file.message_layout.Rendered`, which also carries the test
+    it came from and a digest of its content for the same-key check), in one dict whose
+    keys share their strings with the rendered entry's -- not the model objects (a
+    1,000-test class held ~10 KiB per interaction). One the file cannot hold (the write
+    reports it) is kept as it is, so the error still comes from the write, at class cleanup.
+    Emptied by the write: what the file holds is the writer's to remember.
     """
 
     def __init__(self, spec_version: str = "2.0.0") -> None:
@@ -64,14 +66,12 @@ class Collected:
 
         self.spec_version = normalize_spec_version(spec_version)
         self.by_key: Dict[Tuple[str, str], Any] = {}
-        self.digest: Dict[Tuple[str, str], bytes] = {}
-        self.origin: Dict[Tuple[str, str], str] = {}
 
     def conflict(self, interaction: Any) -> Optional[str]:
         """The test that recorded a different interaction under the same key, if any."""
-        known = self.digest.get(interaction.key())
-        if known is not None and known != _content_digest(interaction):
-            return self.origin[interaction.key()]
+        held = self.by_key.get(interaction.key())
+        if held is not None and held.digest != _content_digest(interaction):
+            return held.origin
         return None
 
     def add(self, interactions: List[Any], origin: str) -> None:
@@ -81,16 +81,34 @@ class Collected:
             key = item.key()
             if key in self.by_key:
                 continue
+            held: Any
             try:
-                self.by_key[key] = render_item(item, self.spec_version)
+                held = render_item(item, self.spec_version)
             except ValueError:
-                self.by_key[key] = item
-            self.digest[key] = _content_digest(item)
-            self.origin[key] = getattr(item, "origin", None) or origin  # one string per test
+                held = _Unwritable(item)
+            else:
+                same = held.entry.key[1:]
+                key = same if same == key else key  # the entry's strings, not a copy of them
+            held.origin = getattr(item, "origin", None) or origin  # one string per test
+            held.digest = _content_digest(item)
+            self.by_key[key] = held
 
     def items(self) -> List[Any]:
         """What to write, in key order."""
-        return [self.by_key[key] for key in sorted(self.by_key)]
+        held = (self.by_key[key] for key in sorted(self.by_key))
+        return [h.item if isinstance(h, _Unwritable) else h for h in held]
+
+    def clear(self) -> None:
+        self.by_key.clear()
+
+
+class _Unwritable:
+    """An interaction the pact file cannot hold, kept as it is for the write to report."""
+
+    __slots__ = ("item", "origin", "digest")
+
+    def __init__(self, item: Any) -> None:
+        self.item = item
 
 
 def _content_digest(interaction: Any) -> bytes:
@@ -121,6 +139,7 @@ def write_class_pact(cfg: ClassSettings, collected: Collected, owner: str = "") 
     from ..pact_file import note_run, write_pact
 
     interactions = collected.items()
+    collected.clear()
     path = write_pact(
         cfg.pact_dir, cfg.consumer, cfg.provider, interactions,
         spec_version=cfg.specification_version, mode=cfg.file_write_mode,
