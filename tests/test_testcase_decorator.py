@@ -138,6 +138,43 @@ def test_matchers_go_to_their_wire_form_and_request_objects_are_accepted():
     assert deco.to_wire("2.0.0")["response"]["status"] == 201
 
 
+def test_the_decorator_keeps_the_values_as_they_were_when_it_was_applied():
+    """Frozen to wire JSON text at decoration: a dict reused and changed for the next
+    test does not change this one's interaction, and every test gets fresh dicts."""
+    request = {"method": "GET", "path": "/a", "headers": {"Accept": "application/json"}}
+    first = interaction("first", with_request=request, will_respond_with={"status": 200})
+    request["path"] = "/b"
+    request["headers"]["Accept"] = "text/plain"
+    second = interaction("second", with_request=request, will_respond_with={"status": 200})
+    assert first.to_wire("2.0.0")["request"] == {
+        "method": "GET", "path": "/a", "headers": {"Accept": "application/json"}}
+    assert second.to_wire("2.0.0")["request"]["path"] == "/b"
+    once = first.to_wire("2.0.0")
+    once["request"]["path"] = "/changed by a test"
+    assert first.to_wire("2.0.0")["request"]["path"] == "/a"
+    assert first.with_request["path"] == "/a" and first.will_respond_with == {"status": 200}
+    assert not hasattr(first, "__dict__")  # one per decorated test: slots only
+
+
+@pytest.mark.parametrize("body", [
+    b"\x00\x01 bytes",        # no JSON form: kept as given
+    {1: "an int key"},        # JSON would make it "1"
+    float("nan"),             # not JSON
+])
+def test_values_without_an_exact_json_form_are_kept_as_given(body):
+    deco = interaction("d", with_request={"method": "POST", "path": "/", "body": body},
+                       will_respond_with={"status": 200})
+    assert deco._wire is None
+    got = deco.to_wire("2.0.0")["request"]["body"]
+    assert got == body or (got != got and body != body)  # nan is nan
+
+
+def test_an_argument_that_cannot_be_converted_still_fails_when_the_test_runs():
+    deco = interaction("d", with_request=["not", "a", "dict"], will_respond_with={"status": 200})
+    with pytest.raises(TypeError, match="with_request takes a dict"):
+        deco.to_wire("2.0.0")
+
+
 # ------------------------------------------------------------------ settings
 
 

@@ -10,6 +10,7 @@ version belongs to the class, not to the decorator.
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Mapping
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -77,6 +78,40 @@ def _part_to_wire(part: Any, what: str) -> Dict[str, Any]:
     return from_term(data)
 
 
+def _frozen_wire(request: Any, response: Any) -> Optional[str]:
+    """Request and response as the compact text of their wire JSON, made once, when the
+    decorator is applied; None when they have no exact JSON form (bytes, a tuple, a
+    non-string key, NaN) or cannot be converted now (a bad argument: reported when a test
+    runs, as before).
+
+    A decorator lives as long as its test class, so a large class kept every request and
+    response as the nested dicts and matcher objects given (~1 KiB per interaction); the
+    text is a quarter of that, and parsing it back for each test is faster than converting
+    the objects was. It also fixes the values as they were when the decorator was applied,
+    so a dict changed afterwards (one dict reused for the next test) no longer changes
+    this test's interaction.
+    """
+    try:
+        wire = [_part_to_wire(request, "with_request"), _part_to_wire(response, "will_respond_with")]
+        text = json.dumps(wire, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except Exception:  # noqa: BLE001 - kept as given; the test reports it when it runs
+        return None
+    read = json.loads(text)
+    return text if read == wire and _same_types(read, wire) else None
+
+
+def _same_types(read: Any, given: Any) -> bool:
+    """Equal values can still differ in JSON's eyes (``1 == 1.0 == True``): the text must
+    give back the very types (a str subclass reads back as a plain str, as it is sent)."""
+    if isinstance(given, dict):
+        return all(_same_types(read[key], value) for key, value in given.items())
+    if isinstance(given, list):
+        return all(_same_types(r, g) for r, g in zip(read, given))
+    if isinstance(given, str):
+        return isinstance(read, str)
+    return type(read) is type(given)
+
+
 class RecordingDecorator:
     """A decorator that only records itself on a test method or a TestCase class.
 
@@ -85,6 +120,7 @@ class RecordingDecorator:
     :func:`class_entries` read the lists back.
     """
 
+    __slots__ = ()
     method_attr = METHOD_ATTR
     class_attr = CLASS_ATTR
     what = "@interaction"
@@ -112,6 +148,9 @@ class InteractionDecorator(RecordingDecorator):
     """What :func:`interaction` returns: one interaction's metadata, usable on a test
     method or on a TestCase class (where it applies to every test of the class)."""
 
+    # One per decorated test, alive as long as the test class: no per-instance dict.
+    __slots__ = ("description", "states", "_parts", "_wire", "comments", "pending")
+
     def __init__(
         self,
         upon_receiving: str,
@@ -129,10 +168,29 @@ class InteractionDecorator(RecordingDecorator):
             )
         self.description = upon_receiving
         self.states = _normalize_given(given)
-        self.with_request = with_request
-        self.will_respond_with = will_respond_with
+        self._wire = _frozen_wire(with_request, will_respond_with)
+        # The objects as given only when they could not be frozen: the error (or the
+        # surprise) then comes when a test needs them, as it always did.
+        self._parts = None if self._wire is not None else (with_request, will_respond_with)
         self.comments = comments
         self.pending = pending
+
+    @property
+    def with_request(self) -> Any:
+        """The request: its wire JSON (a fresh dict) or the object given."""
+        return self._wire_parts()[0]
+
+    @property
+    def will_respond_with(self) -> Any:
+        """The response: its wire JSON (a fresh dict) or the object given."""
+        return self._wire_parts()[1]
+
+    def _wire_parts(self) -> Tuple[Any, Any]:
+        if self._wire is not None:
+            request, response = json.loads(self._wire)
+            return request, response
+        assert self._parts is not None
+        return self._parts
 
     def __repr__(self) -> str:
         return f"<interaction {self.description!r}>"
@@ -154,8 +212,11 @@ class InteractionDecorator(RecordingDecorator):
                     {"name": name, "params": params} if params else {"name": name}
                     for name, params in self.states
                 ]
-        data["request"] = _part_to_wire(self.with_request, "with_request")
-        data["response"] = _part_to_wire(self.will_respond_with, "will_respond_with")
+        request, response = self._wire_parts()
+        if self._wire is None:
+            request = _part_to_wire(request, "with_request")
+            response = _part_to_wire(response, "will_respond_with")
+        data["request"], data["response"] = request, response
         if self.comments:
             data["comments"] = self.comments
         if self.pending:

@@ -25,7 +25,7 @@ import pickle
 import tempfile
 import weakref
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 from ..model import settings
 from ..verifier import InteractionResult, PactResult, PactSource
