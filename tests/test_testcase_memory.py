@@ -41,6 +41,8 @@ def test_collection_keeps_only_compact_text(tmp_path):
     assert json.loads(held[0].entry.compact)["description"] == "a request for item 1"
     document = json.loads((tmp_path / "memweb-memservice.json").read_text())
     assert [i["description"] for i in document["interactions"]] == ["a request for item 1"]
+    assert Memory._pact_collected.by_key == {}  # emptied by the write: the file holds it
+    assert held[0].digest is not None and held[0].origin.endswith("test_one")
 
 
 def test_later_writes_take_earlier_texts_from_the_file_and_keep_none(tmp_path, monkeypatch):
