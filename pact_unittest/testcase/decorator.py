@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..model import spec_family
+from ..pact_file.text import compact_json
 
 __unittest = True
 
@@ -80,8 +81,8 @@ def _part_to_wire(part: Any, what: str) -> Dict[str, Any]:
 
 def _frozen_wire(request: Any, response: Any) -> Optional[str]:
     """Request and response as the compact text of their wire JSON, made once, when the
-    decorator is applied; None when they have no exact JSON form (bytes, a tuple, a
-    non-string key, NaN) or cannot be converted now (a bad argument: reported when a test
+    decorator is applied; None when they have no exact JSON form (bytes, a non-string
+    key, NaN) or cannot be converted now (a bad argument: reported when a test
     runs, as before).
 
     A decorator lives as long as its test class, so a large class kept every request and
@@ -93,23 +94,10 @@ def _frozen_wire(request: Any, response: Any) -> Optional[str]:
     """
     try:
         wire = [_part_to_wire(request, "with_request"), _part_to_wire(response, "will_respond_with")]
-        text = json.dumps(wire, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        text = compact_json(wire)
     except Exception:  # noqa: BLE001 - kept as given; the test reports it when it runs
         return None
-    read = json.loads(text)
-    return text if read == wire and _same_types(read, wire) else None
-
-
-def _same_types(read: Any, given: Any) -> bool:
-    """Equal values can still differ in JSON's eyes (``1 == 1.0 == True``): the text must
-    give back the very types (a str subclass reads back as a plain str, as it is sent)."""
-    if isinstance(given, dict):
-        return all(_same_types(read[key], value) for key, value in given.items())
-    if isinstance(given, list):
-        return all(_same_types(r, g) for r, g in zip(read, given))
-    if isinstance(given, str):
-        return isinstance(read, str)
-    return type(read) is type(given)
+    return text if json.loads(text) == wire else None  # JSON would change a key or value
 
 
 class RecordingDecorator:
